@@ -1,0 +1,1 @@
+//! Source files: raw and markdown modes, line/column lookup. Implementation in progress.
