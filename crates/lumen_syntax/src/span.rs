@@ -41,3 +41,10 @@ impl Span {
         Span { start: self.end, end: self.end }
     }
 }
+
+impl Span {
+    /// This span, extended to end no earlier than `other`.
+    pub fn max_end(self, other: Span) -> Span {
+        Span { start: self.start, end: self.end.max(other.end) }
+    }
+}

@@ -1,0 +1,349 @@
+//! Module-level declarations: the two passes (declare names, then compile bodies).
+
+use std::collections::HashMap;
+
+use lumen_syntax::ast::{CellBody, CellDecl, Item, ItemKind, Module, ParamKind, Stmt, TypeExpr, TypeKind};
+use lumen_syntax::{Diagnostic, Span};
+
+use super::{CellSig, Compiler, EnumInfo, Global, RecordInfo, codes};
+use crate::bytecode::{Instr, Kind};
+use crate::program::TypeInfo;
+
+impl<'a> Compiler<'a> {
+    fn define(&mut self, name: &str, global: Global, span: Span) {
+        let replaces_prelude = match self.globals.get(name) {
+            Some(Global::Cell(idx)) => self.program.functions[*idx as usize].file == 1 && self.file != 1,
+            None => true,
+            Some(_) => false,
+        };
+        if !replaces_prelude {
+            self.diags.push(
+                Diagnostic::error(codes::DUPLICATE_DEFINITION, format!("`{name}` is defined more than once"), span)
+                    .with_label("duplicate definition")
+                    .with_help("rename one of the declarations"),
+            );
+            return;
+        }
+        self.globals.insert(name.to_string(), global);
+    }
+
+    /// Pass 1: gives every declaration of the module its index.
+    pub(crate) fn declare_module(&mut self, module: &'a Module) {
+        for item in &module.items {
+            self.declare_item(item);
+        }
+    }
+
+    fn declare_cell(&mut self, cell: &'a CellDecl) -> u32 {
+        let idx = self.reserve_fn(&cell.name.name);
+        let sig = CellSig {
+            params: cell.params.iter().map(|p| p.name.name.clone()).collect(),
+            defaults: cell.params.iter().map(|p| p.default.as_ref()).collect(),
+            variadic: cell.params.iter().position(|p| p.kind == ParamKind::Variadic),
+        };
+        self.sigs.insert(idx, sig);
+        idx
+    }
+
+    fn declare_item(&mut self, item: &'a Item) {
+        match &item.kind {
+            ItemKind::Cell(cell) => {
+                let idx = self.declare_cell(cell);
+                self.define(&cell.name.name, Global::Cell(idx), cell.name.span);
+                self.program.cells.push((cell.name.name.clone(), idx));
+            }
+            ItemKind::Record(rec) => {
+                let ty = self.program.types.len() as u32;
+                let fields: Vec<String> = rec.fields.iter().map(|f| f.name.name.clone()).collect();
+                let validator = rec
+                    .fields
+                    .iter()
+                    .any(|f| f.constraint.is_some())
+                    .then(|| self.reserve_fn(&format!("{}.where", rec.name.name)));
+                self.program.types.push(TypeInfo::Record { name: rec.name.name.clone(), fields: fields.clone(), validator });
+                self.records.insert(
+                    ty,
+                    RecordInfo {
+                        name: rec.name.name.clone(),
+                        fields,
+                        defaults: rec.fields.iter().map(|f| f.default.as_ref()).collect(),
+                        float_fields: rec.fields.iter().map(|f| is_float_type(&f.ty)).collect(),
+                        validator,
+                    },
+                );
+                self.define(&rec.name.name, Global::Record(ty), rec.name.span);
+            }
+            ItemKind::Enum(en) => {
+                let ty = self.program.types.len() as u32;
+                self.program.types.push(TypeInfo::Enum {
+                    name: en.name.name.clone(),
+                    variants: en.variants.iter().map(|v| v.name.name.clone()).collect(),
+                    arities: en.variants.iter().map(|v| v.payload.as_ref().map_or(0, |p| p.len() as u32)).collect(),
+                });
+                let mut info = EnumInfo {
+                    variants: en
+                        .variants
+                        .iter()
+                        .map(|v| {
+                            let names = v.payload.iter().flatten().map(|f| f.name.as_ref().map(|n| n.name.clone())).collect();
+                            (v.name.name.clone(), names, v.payload.is_some())
+                        })
+                        .collect(),
+                    assoc: HashMap::new(),
+                };
+                for method in &en.methods {
+                    let idx = self.declare_cell(method);
+                    self.method_queue.push_back(idx);
+                    if method.params.first().is_some_and(|p| p.kind == ParamKind::SelfParam) {
+                        self.program.methods.push((Kind::Named(ty), method.name.name.clone(), idx));
+                    } else {
+                        info.assoc.insert(method.name.name.clone(), idx);
+                    }
+                }
+                self.enums.insert(ty, info);
+                self.define(&en.name.name, Global::Enum(ty), en.name.span);
+                for (i, v) in en.variants.iter().enumerate() {
+                    self.define(&v.name.name, Global::Variant(ty, i as u16), v.name.span);
+                }
+            }
+            ItemKind::Const(c) => {
+                let slot = self.program.nglobals;
+                self.program.nglobals += 1;
+                self.const_inits.push((slot, &c.value));
+                self.define(&c.name.name, Global::Const(slot), c.name.span);
+            }
+            ItemKind::Impl(imp) => {
+                let kind = self.kind_of_type(&imp.target);
+                for method in &imp.methods {
+                    let idx = self.declare_cell(method);
+                    self.method_queue.push_back(idx);
+                    self.program.methods.push((kind, method.name.name.clone(), idx));
+                }
+            }
+            ItemKind::Trait(_) | ItemKind::TypeAlias(_) | ItemKind::Stmt(_) => {}
+            ItemKind::Extern(cell) => {
+                let idx = self.declare_cell(cell);
+                self.define(&cell.name.name, Global::Cell(idx), cell.name.span);
+            }
+            _ => {
+                let what = item_kind_name(&item.kind);
+                self.error(codes::UNSUPPORTED, format!("{what} declarations are not supported by `lumen run` yet"), item.span);
+            }
+        }
+    }
+
+    /// The runtime kind named by a type expression (for impl targets, `is` and type patterns).
+    pub(crate) fn kind_of_type(&mut self, ty: &TypeExpr) -> Kind {
+        match &ty.kind {
+            TypeKind::Null => Kind::Null,
+            TypeKind::Tuple(_) => Kind::Tuple,
+            TypeKind::Fn { .. } => Kind::Function,
+            TypeKind::Paren(inner) => self.kind_of_type(inner),
+            TypeKind::Named { path, .. } => {
+                let name = path.last().map_or("", |p| p.name.as_str());
+                match name {
+                    "Int" => Kind::Int,
+                    "Float" => Kind::Float,
+                    "String" => Kind::String,
+                    "Bool" => Kind::Bool,
+                    "Bytes" => Kind::Bytes,
+                    "Null" => Kind::Null,
+                    "list" | "List" => Kind::List,
+                    "map" | "Map" => Kind::Map,
+                    "set" | "Set" => Kind::Set,
+                    "tuple" | "Tuple" => Kind::Tuple,
+                    "result" | "Result" => Kind::Result,
+                    "Range" => Kind::Range,
+                    "Future" => Kind::Future,
+                    "Generator" => Kind::Generator,
+                    "Any" | "Json" | "Self" => Kind::Any,
+                    other => match self.globals.get(other) {
+                        Some(Global::Record(t) | Global::Enum(t)) => Kind::Named(*t),
+                        _ => Kind::Any,
+                    },
+                }
+            }
+            TypeKind::Optional(_) | TypeKind::Union(_) | TypeKind::Error => Kind::Any,
+        }
+    }
+
+    /// Pass 2: compiles cells, validators and implicit `main`.
+    pub(crate) fn compile_module_bodies(&mut self, module: &'a Module) {
+        let mut top_level: Vec<&'a Stmt> = Vec::new();
+        for item in &module.items {
+            match &item.kind {
+                ItemKind::Cell(cell) => {
+                    if let Some(Global::Cell(idx)) = self.globals.get(&cell.name.name).cloned() {
+                        if self.program.functions[idx as usize].file == self.file {
+                            self.compile_cell(cell, idx);
+                        }
+                    }
+                }
+                ItemKind::Record(rec) => {
+                    if let Some(Global::Record(ty)) = self.globals.get(&rec.name.name).cloned() {
+                        self.compile_validator(rec, ty);
+                    }
+                }
+                ItemKind::Enum(en) => {
+                    for method in &en.methods {
+                        if let Some(idx) = self.method_queue.pop_front() {
+                            self.compile_cell(method, idx);
+                        }
+                    }
+                }
+                ItemKind::Impl(imp) => {
+                    for method in &imp.methods {
+                        if let Some(idx) = self.method_queue.pop_front() {
+                            self.compile_cell(method, idx);
+                        }
+                    }
+                }
+                ItemKind::Stmt(stmt) => top_level.push(stmt),
+                _ => {}
+            }
+        }
+        if !top_level.is_empty() && self.file == 0 {
+            if self.globals.contains_key("main") && matches!(self.globals.get("main"), Some(Global::Cell(i)) if self.program.functions[*i as usize].file == 0) {
+                self.error(
+                    codes::DUPLICATE_DEFINITION,
+                    "a module with top-level statements cannot also declare `main`",
+                    top_level[0].span,
+                );
+                return;
+            }
+            self.begin_fn("main", &[], false);
+            for stmt in &top_level {
+                self.stmt(stmt);
+            }
+            let r = self.alloc();
+            self.emit(Instr::LoadNull(r));
+            self.emit(Instr::Return(r));
+            let (idx, _) = self.end_fn();
+            self.globals.insert("main".into(), Global::Cell(idx));
+        }
+    }
+
+    pub(crate) fn compile_cell(&mut self, cell: &'a CellDecl, slot: u32) {
+        let params: Vec<String> = cell.params.iter().map(|p| p.name.name.clone()).collect();
+        self.begin_fn(&cell.name.name, &params, false);
+        self.f().func.required = required_params(&cell.params);
+        self.f().func.variadic = cell.params.iter().position(|p| p.kind == ParamKind::Variadic).map(|i| i as u16);
+        self.set_line(cell.span);
+        self.prologue(&cell.params);
+        self.f().ret_float = cell.ret.as_ref().is_some_and(is_float_type);
+        match &cell.body {
+            Some(CellBody::Block(block)) => {
+                self.block_stmts(&block.stmts);
+                let r = self.alloc();
+                self.emit(Instr::LoadNull(r));
+                self.emit(Instr::Return(r));
+            }
+            Some(CellBody::Expr(expr)) => {
+                let r = self.expr_any(expr);
+                self.emit_return(r);
+            }
+            None => {
+                let msg = self.str_const(&format!("extern cell not provided: {}", cell.name.name));
+                self.emit(Instr::Fail(msg));
+            }
+        }
+        self.end_fn_into(slot);
+    }
+
+    /// Default values of parameters not passed, and Int-to-Float widening of Float parameters.
+    pub(crate) fn prologue(&mut self, params: &'a [lumen_syntax::ast::Param]) {
+        for (i, p) in params.iter().enumerate() {
+            if let Some(default) = &p.default {
+                let jump = self.emit(Instr::JumpIfProvided(i as u16, 0));
+                let mark = self.mark();
+                self.expr_to(default, i as u16);
+                self.release(mark);
+                self.patch(jump);
+            }
+            if p.ty.as_ref().is_some_and(is_float_type) {
+                self.emit(Instr::Convert { dst: i as u16, src: i as u16, kind: Kind::Float });
+            }
+        }
+    }
+
+    fn compile_validator(&mut self, rec: &'a lumen_syntax::ast::RecordDecl, ty: u32) {
+        let Some(slot) = self.records.get(&ty).and_then(|r| r.validator) else { return };
+        let params: Vec<String> = rec.fields.iter().map(|f| f.name.name.clone()).collect();
+        self.begin_fn(&format!("{}.where", rec.name.name), &params, false);
+        for field in &rec.fields {
+            if let Some(constraint) = &field.constraint {
+                self.set_line(constraint.span);
+                let mark = self.mark();
+                let r = self.expr_any(constraint);
+                let ok = self.emit(Instr::JumpIfTrue(r, 0));
+                let text = format!(
+                    "constraint violated: {}.{}: {}",
+                    rec.name.name,
+                    field.name.name,
+                    self.source_text(constraint.span)
+                );
+                let msg = self.str_const(&text);
+                self.emit(Instr::Fail(msg));
+                self.patch(ok);
+                self.release(mark);
+            }
+        }
+        let r = self.alloc();
+        self.emit(Instr::LoadNull(r));
+        self.emit(Instr::Return(r));
+        self.end_fn_into(slot);
+    }
+
+    /// The init function (module constants) and the entry cell.
+    pub(crate) fn finish(&mut self, module: &'a Module, entry_cell: &str) {
+        if !self.const_inits.is_empty() {
+            self.begin_fn("<init>", &[], false);
+            for (slot, expr) in self.const_inits.clone() {
+                self.set_line(expr.span);
+                let mark = self.mark();
+                let r = self.expr_any(expr);
+                self.emit(Instr::StoreGlobal(slot, r));
+                self.release(mark);
+            }
+            let r = self.alloc();
+            self.emit(Instr::LoadNull(r));
+            self.emit(Instr::Return(r));
+            let (idx, _) = self.end_fn();
+            self.program.init = Some(idx);
+        }
+        match self.globals.get(entry_cell) {
+            Some(Global::Cell(idx)) => self.program.entry = Some(*idx),
+            _ => {
+                let span = Span { start: module.span.end, end: module.span.end };
+                self.diags.push(
+                    Diagnostic::error(codes::NO_ENTRY, format!("no entry cell `{entry_cell}` to run"), span)
+                        .with_help("declare `cell main()` or write statements at top level"),
+                );
+            }
+        }
+    }
+}
+
+/// Parameters before the first one with a default (or the variadic one) must be passed.
+pub(crate) fn required_params(params: &[lumen_syntax::ast::Param]) -> u16 {
+    params.iter().take_while(|p| p.default.is_none() && p.kind != ParamKind::Variadic).count() as u16
+}
+
+pub(crate) fn is_float_type(ty: &TypeExpr) -> bool {
+    matches!(&ty.kind, TypeKind::Named { path, args } if args.is_empty() && path.len() == 1 && path[0].name == "Float")
+}
+
+fn item_kind_name(kind: &ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Import(_) => "import",
+        ItemKind::Effect(_) => "effect",
+        ItemKind::Handler(_) => "handler",
+        ItemKind::Bind(_) => "bind effect",
+        ItemKind::UseTool(_) => "use tool",
+        ItemKind::Grant(_) => "grant",
+        ItemKind::Agent(_) => "agent",
+        ItemKind::Process(_) => "process",
+        ItemKind::Macro(_) => "macro",
+        _ => "these",
+    }
+}

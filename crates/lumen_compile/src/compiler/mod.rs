@@ -1,0 +1,481 @@
+//! The compiler: name resolution, register allocation and code generation from the AST.
+//!
+//! Locals live in registers of their function's window; free variables of lambdas and local
+//! cells are captured by value when the closure is made (`LoadCapture`); module-level names are
+//! resolved at compile time to functions, types, variants, constants or builtins, so the hot
+//! path never looks a name up by string.
+
+mod call;
+mod expr;
+mod items;
+mod pattern;
+mod stmt;
+
+use std::collections::HashMap;
+
+use std::sync::OnceLock;
+
+use lumen_syntax::ast::{Expr, Ident, Module};
+use lumen_syntax::{Diagnostic, Span};
+
+use crate::bytecode::{Const, Function, Instr, Reg};
+use crate::program::{Program, TypeInfo};
+
+/// Codes of errors found while compiling (a later checker reports most of these first).
+pub mod codes {
+    pub const UNDEFINED_NAME: &str = "E0200";
+    pub const DUPLICATE_DEFINITION: &str = "E0201";
+    pub const ASSIGN_IMMUTABLE: &str = "E0202";
+    pub const BAD_ARGUMENTS: &str = "E0203";
+    pub const UNKNOWN_FIELD: &str = "E0204";
+    pub const BAD_CONTROL_FLOW: &str = "E0205";
+    pub const UNSUPPORTED: &str = "E0206";
+    pub const NO_ENTRY: &str = "E0207";
+    pub const TOO_MANY_REGISTERS: &str = "E0208";
+}
+
+/// One module to compile.
+pub struct CompileInput<'a> {
+    pub path: String,
+    pub source: &'a str,
+    pub module: &'a Module,
+}
+
+/// What a module-level name stands for.
+#[derive(Clone, Debug)]
+pub(crate) enum Global {
+    Cell(u32),
+    Const(u32),
+    Record(u32),
+    Enum(u32),
+    /// `(enum type, variant index)`
+    Variant(u32, u16),
+}
+
+/// Signature facts needed to arrange arguments of direct calls.
+#[derive(Clone, Debug)]
+pub(crate) struct CellSig<'a> {
+    pub params: Vec<String>,
+    /// Default expressions by parameter index.
+    pub defaults: Vec<Option<&'a Expr>>,
+    pub variadic: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RecordInfo<'a> {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub defaults: Vec<Option<&'a Expr>>,
+    /// Fields declared `Float` (Int values are widened on construction).
+    pub float_fields: Vec<bool>,
+    pub validator: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct EnumInfo {
+    /// Variant names with their payload field names (`None` for positional fields).
+    pub variants: Vec<(String, Vec<Option<String>>, bool)>,
+    /// Associated functions (cells without `self`) by name.
+    pub assoc: HashMap<String, u32>,
+}
+
+#[derive(Clone, Debug)]
+struct Local {
+    name: String,
+    reg: Reg,
+    mutable: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum CaptureSource {
+    Local(Reg),
+    Capture(u16),
+    SelfFunc,
+}
+
+pub(crate) struct LoopCtx {
+    pub label: Option<String>,
+    pub breaks: Vec<usize>,
+    pub continues: Vec<usize>,
+    pub result: Reg,
+}
+
+/// The function being compiled.
+pub(crate) struct FnState {
+    pub func: Function,
+    scopes: Vec<Vec<Local>>,
+    pub next_reg: Reg,
+    pub captures: Vec<(String, CaptureSource)>,
+    /// The name a local cell uses to call itself.
+    pub self_name: Option<String>,
+    pub loops: Vec<LoopCtx>,
+    pub line: u32,
+    /// The cell declares `-> Float`: returned Ints are widened.
+    pub ret_float: bool,
+}
+
+pub(crate) struct Compiler<'a> {
+    pub program: Program,
+    pub globals: HashMap<String, Global>,
+    pub sigs: HashMap<u32, CellSig<'a>>,
+    pub records: HashMap<u32, RecordInfo<'a>>,
+    pub enums: HashMap<u32, EnumInfo>,
+    pub fns: Vec<FnState>,
+    pub diags: Vec<Diagnostic>,
+    pub source: &'a str,
+    pub file: u32,
+    line_starts: Vec<u32>,
+    /// Constant initializers, compiled into the program's init function.
+    pub const_inits: Vec<(u32, &'a Expr)>,
+    /// Maps a builtin's name to its id (the VM owns the builtin table).
+    pub builtin_lookup: fn(&str) -> Option<u32>,
+    /// Function slots of enum and impl methods, in declaration order (pass 2 takes them back).
+    pub method_queue: std::collections::VecDeque<u32>,
+}
+
+/// The prelude, parsed once.
+fn prelude() -> &'static Module {
+    static PRELUDE: OnceLock<Module> = OnceLock::new();
+    PRELUDE.get_or_init(|| lumen_syntax::parse_code(crate::prelude::SOURCE).module)
+}
+
+/// Compiles the entry module (first input) and the modules it uses into one program.
+pub fn compile(
+    inputs: &[CompileInput<'_>],
+    entry_cell: &str,
+    builtin_lookup: fn(&str) -> Option<u32>,
+) -> Result<Program, Vec<Diagnostic>> {
+    let Some(entry) = inputs.first() else {
+        return Err(vec![Diagnostic::error(codes::NO_ENTRY, "nothing to compile", Span::DUMMY)]);
+    };
+    let mut c = Compiler::new(entry.source, builtin_lookup);
+    c.program.files.push(entry.path.clone());
+    c.program.files.push("<prelude>".into());
+    c.program.types.push(TypeInfo::Enum {
+        name: "result".into(),
+        variants: vec!["ok".into(), "err".into()],
+        arities: vec![1, 1],
+    });
+    c.enums.insert(
+        crate::program::RESULT_TYPE,
+        EnumInfo {
+            variants: vec![("ok".into(), vec![None], true), ("err".into(), vec![None], true)],
+            assoc: HashMap::new(),
+        },
+    );
+    c.globals.insert("ok".into(), Global::Variant(crate::program::RESULT_TYPE, 0));
+    c.globals.insert("err".into(), Global::Variant(crate::program::RESULT_TYPE, 1));
+    // The prelude is declared first, so user declarations replace its cells.
+    c.set_source(crate::prelude::SOURCE, 1);
+    c.declare_module(prelude());
+    c.set_source(entry.source, 0);
+    c.declare_module(entry.module);
+    c.set_source(crate::prelude::SOURCE, 1);
+    c.compile_module_bodies(prelude());
+    c.set_source(entry.source, 0);
+    c.compile_module_bodies(entry.module);
+    c.finish(entry.module, entry_cell);
+    if c.diags.iter().any(Diagnostic::is_error) {
+        return Err(c.diags);
+    }
+    Ok(c.program)
+}
+
+impl<'a> Compiler<'a> {
+    fn new(source: &'a str, builtin_lookup: fn(&str) -> Option<u32>) -> Compiler<'a> {
+        let mut line_starts = vec![0u32];
+        line_starts.extend(source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1));
+        Compiler {
+            program: Program::default(),
+            globals: HashMap::new(),
+            sigs: HashMap::new(),
+            records: HashMap::new(),
+            enums: HashMap::new(),
+            fns: Vec::new(),
+            diags: Vec::new(),
+            source,
+            file: 0,
+            line_starts,
+            const_inits: Vec::new(),
+            method_queue: std::collections::VecDeque::new(),
+            builtin_lookup,
+        }
+    }
+
+    /// Switches the source used for line numbers and constraint texts.
+    fn set_source(&mut self, source: &'a str, file: u32) {
+        self.source = source;
+        self.file = file;
+        self.line_starts = vec![0u32];
+        self.line_starts.extend(source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1));
+    }
+
+    pub fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        self.diags.push(Diagnostic::error(code, message, span));
+    }
+
+    pub fn line_of(&self, span: Span) -> u32 {
+        self.line_starts.partition_point(|&s| s <= span.start).max(1) as u32
+    }
+
+    pub fn source_text(&self, span: Span) -> &'a str {
+        self.source.get(span.range()).unwrap_or("")
+    }
+
+    // ----- functions -----
+
+    /// Starts compiling a function with the given parameters in registers `0..params.len()`.
+    pub fn begin_fn(&mut self, name: &str, params: &[String], is_lambda: bool) {
+        let func = Function {
+            name: name.to_string(),
+            file: self.file,
+            params: params.to_vec(),
+            is_lambda,
+            ..Function::default()
+        };
+        let locals = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Local { name: p.clone(), reg: i as Reg, mutable: false })
+            .collect();
+        self.fns.push(FnState {
+            func,
+            scopes: vec![locals],
+            next_reg: params.len() as Reg,
+            captures: Vec::new(),
+            self_name: None,
+            loops: Vec::new(),
+            line: 0,
+            ret_float: false,
+        });
+    }
+
+    /// Finishes the current function and adds it to the program; returns its index and captures.
+    pub fn end_fn(&mut self) -> (u32, Vec<(String, CaptureSource)>) {
+        let Some(mut state) = self.fns.pop() else { return (0, Vec::new()) };
+        state.func.ncaptures = state.captures.len() as u16;
+        let idx = self.program.functions.len() as u32;
+        self.program.functions.push(state.func);
+        (idx, state.captures)
+    }
+
+    /// Reserves a function slot to fill later (cells are declared before bodies compile).
+    pub fn reserve_fn(&mut self, name: &str) -> u32 {
+        let idx = self.program.functions.len() as u32;
+        self.program.functions.push(Function { name: name.to_string(), file: self.file, ..Function::default() });
+        idx
+    }
+
+    /// Finishes the current function into a reserved slot.
+    pub fn end_fn_into(&mut self, slot: u32) {
+        let Some(mut state) = self.fns.pop() else { return };
+        state.func.ncaptures = state.captures.len() as u16;
+        self.program.functions[slot as usize] = state.func;
+    }
+
+    pub fn f(&mut self) -> &mut FnState {
+        let n = self.fns.len();
+        &mut self.fns[n - 1]
+    }
+
+    pub fn set_line(&mut self, span: Span) {
+        let line = self.line_of(span);
+        self.f().line = line;
+    }
+
+    pub fn emit(&mut self, instr: Instr) -> usize {
+        let f = self.f();
+        f.func.code.push(instr);
+        f.func.lines.push(f.line);
+        f.func.code.len() - 1
+    }
+
+    pub fn pc(&mut self) -> usize {
+        self.f().func.code.len()
+    }
+
+    /// Points the jump at `at` to the current position.
+    pub fn patch(&mut self, at: usize) {
+        let target = self.pc();
+        self.patch_to(at, target);
+    }
+
+    pub fn patch_to(&mut self, at: usize, target: usize) {
+        let offset = target as i32 - (at as i32 + 1);
+        let code = &mut self.f().func.code;
+        code[at] = match code[at] {
+            Instr::Jump(_) => Instr::Jump(offset),
+            Instr::JumpIfFalse(r, _) => Instr::JumpIfFalse(r, offset),
+            Instr::JumpIfTrue(r, _) => Instr::JumpIfTrue(r, offset),
+            Instr::JumpIfNull(r, _) => Instr::JumpIfNull(r, offset),
+            Instr::JumpIfNotNull(r, _) => Instr::JumpIfNotNull(r, offset),
+            Instr::JumpIfNotLess(a, b, _) => Instr::JumpIfNotLess(a, b, offset),
+            Instr::JumpIfProvided(p, _) => Instr::JumpIfProvided(p, offset),
+            Instr::IterNext { dst, iter, .. } => Instr::IterNext { dst, iter, exit: offset },
+            other => other,
+        };
+    }
+
+    /// A jump back to `target`.
+    pub fn emit_loop(&mut self, target: usize) {
+        let at = self.pc();
+        self.emit(Instr::Jump(target as i32 - (at as i32 + 1)));
+    }
+
+    pub fn constant(&mut self, c: Const) -> u32 {
+        let consts = &mut self.f().func.consts;
+        if let Some(i) = consts.iter().position(|x| *x == c) {
+            return i as u32;
+        }
+        consts.push(c);
+        (consts.len() - 1) as u32
+    }
+
+    pub fn str_const(&mut self, s: &str) -> u32 {
+        self.constant(Const::Str(s.to_string()))
+    }
+
+    // ----- registers and scopes -----
+
+    pub fn alloc(&mut self) -> Reg {
+        let f = self.f();
+        let r = f.next_reg;
+        if r == Reg::MAX - 1 {
+            let span = Span::DUMMY;
+            let name = f.func.name.clone();
+            self.error(codes::TOO_MANY_REGISTERS, format!("`{name}` needs more than 65,534 registers; split it into smaller cells"), span);
+            return r;
+        }
+        f.next_reg += 1;
+        if f.next_reg > f.func.nregs {
+            f.func.nregs = f.next_reg;
+        }
+        r
+    }
+
+    /// `n` consecutive registers.
+    pub fn alloc_n(&mut self, n: usize) -> Reg {
+        let start = self.f().next_reg;
+        for _ in 0..n {
+            self.alloc();
+        }
+        start
+    }
+
+    pub fn mark(&mut self) -> Reg {
+        self.f().next_reg
+    }
+
+    pub fn release(&mut self, mark: Reg) {
+        self.f().next_reg = mark;
+    }
+
+    pub fn push_scope(&mut self) {
+        self.f().scopes.push(Vec::new());
+    }
+
+    pub fn pop_scope(&mut self) {
+        self.f().scopes.pop();
+    }
+
+    /// Declares a local in the innermost scope, in a fresh register.
+    pub fn declare_local(&mut self, name: &str, mutable: bool) -> Reg {
+        let reg = self.alloc();
+        self.bind_local(name, reg, mutable);
+        reg
+    }
+
+    pub fn bind_local(&mut self, name: &str, reg: Reg, mutable: bool) {
+        if let Some(scope) = self.f().scopes.last_mut() {
+            scope.push(Local { name: name.to_string(), reg, mutable });
+        }
+    }
+
+    fn find_local(state: &FnState, name: &str) -> Option<(Reg, bool)> {
+        state.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|l| l.name == name).map(|l| (l.reg, l.mutable))
+    }
+
+    /// Resolves `name` among locals and captures of the current function (capturing from
+    /// enclosing functions as needed).
+    pub fn resolve_var(&mut self, name: &str) -> Option<VarRef> {
+        let depth = self.fns.len();
+        self.resolve_in(depth - 1, name)
+    }
+
+    fn resolve_in(&mut self, level: usize, name: &str) -> Option<VarRef> {
+        if let Some((reg, mutable)) = Self::find_local(&self.fns[level], name) {
+            return Some(VarRef::Local(reg, mutable));
+        }
+        if let Some(i) = self.fns[level].captures.iter().position(|(n, _)| n == name) {
+            return Some(VarRef::Capture(i as u16));
+        }
+        if self.fns[level].self_name.as_deref() == Some(name) {
+            return Some(VarRef::SelfFunc);
+        }
+        if level == 0 {
+            return None;
+        }
+        let source = match self.resolve_in(level - 1, name)? {
+            VarRef::Local(reg, _) => CaptureSource::Local(reg),
+            VarRef::Capture(i) => CaptureSource::Capture(i),
+            VarRef::SelfFunc => CaptureSource::SelfFunc,
+        };
+        let caps = &mut self.fns[level].captures;
+        caps.push((name.to_string(), source));
+        Some(VarRef::Capture((caps.len() - 1) as u16))
+    }
+
+    /// Names visible at this point, for "did you mean" suggestions.
+    pub fn visible_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for state in &self.fns {
+            for scope in &state.scopes {
+                names.extend(scope.iter().map(|l| l.name.clone()));
+            }
+        }
+        names.extend(self.globals.keys().cloned());
+        names
+    }
+
+    pub fn undefined(&mut self, ident: &Ident, what: &str) {
+        let names = self.visible_names();
+        let mut diag = Diagnostic::error(codes::UNDEFINED_NAME, format!("undefined {what} `{}`", ident.name), ident.span)
+            .with_label("not found in this scope");
+        if let Some(best) = suggest(&ident.name, names.iter().map(String::as_str)) {
+            diag = diag.with_help(format!("a name with a similar spelling exists: `{best}`"));
+        }
+        self.diags.push(diag);
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum VarRef {
+    Local(Reg, bool),
+    Capture(u16),
+    SelfFunc,
+}
+
+/// The closest name by edit distance, if close enough to be a likely typo.
+pub fn suggest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .filter(|c| *c != name && !c.starts_with("__"))
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

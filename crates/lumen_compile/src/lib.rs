@@ -1,0 +1,9 @@
+//! Lowering of Lumen modules to register bytecode (ARCHITECTURE.md: `lumen_compile`).
+
+pub mod bytecode;
+mod compiler;
+pub mod prelude;
+pub mod program;
+
+pub use compiler::{CompileInput, compile};
+pub use program::Program;

@@ -1,0 +1,884 @@
+//! The interpreter: explicit frames over one register stack, never recursing on the Rust stack
+//! for Lumen calls (ARCHITECTURE.md "The interpreter never recurses").
+
+mod iter;
+mod ops;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use lumen_compile::bytecode::{Const, Instr, Kind};
+use lumen_compile::program::{Program, TypeInfo};
+
+use crate::builtins;
+use crate::display::display;
+use crate::host::Host;
+use crate::value::{EnumObj, EnumType, FuncObj, RangeObj, RecordObj, RecordType, Value, result_type};
+
+/// Deepest call nesting before a clean `stack overflow` error.
+const MAX_FRAMES: usize = 1_200_000;
+
+/// A runtime error with the Lumen call stack (innermost first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeError {
+    pub message: String,
+    pub trace: Vec<TraceLine>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceLine {
+    pub cell: String,
+    pub file: String,
+    pub line: u32,
+}
+
+impl RuntimeError {
+    /// `error: message` and `  at cell (file:line)` lines (LANGUAGE.md 5.16).
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        for t in &self.trace {
+            out.push_str(&format!("  at {} ({}:{})\n", t.cell, t.file, t.line));
+        }
+        out
+    }
+}
+
+struct FuncRt {
+    name: Rc<str>,
+    file: u32,
+    nparams: usize,
+    required: usize,
+    variadic: Option<usize>,
+    nregs: usize,
+    is_lambda: bool,
+    code: Rc<[Instr]>,
+    consts: Rc<[Value]>,
+    lines: Rc<[u32]>,
+}
+
+enum TypeRt {
+    Record(Rc<RecordType>),
+    Enum(Rc<EnumType>),
+}
+
+struct Frame {
+    func: u32,
+    pc: usize,
+    base: usize,
+    /// Absolute register receiving the return value (`usize::MAX`: discard).
+    ret: usize,
+    argc: usize,
+    closure: Option<Rc<FuncObj>>,
+}
+
+pub struct Vm<'h> {
+    funcs: Vec<FuncRt>,
+    types: Vec<TypeRt>,
+    methods: HashMap<(Kind, Rc<str>), u32>,
+    cells: HashMap<Rc<str>, u32>,
+    files: Vec<String>,
+    globals: Vec<Value>,
+    regs: Vec<Value>,
+    frames: Vec<Frame>,
+    host: &'h mut dyn Host,
+    init: Option<u32>,
+    entry: Option<u32>,
+    /// Payload arity of each variant, by enum type.
+    arities: Vec<Vec<u32>>,
+}
+
+type Step<T> = Result<T, String>;
+
+impl<'h> Vm<'h> {
+    pub fn new(program: &Program, host: &'h mut dyn Host) -> Vm<'h> {
+        let types: Vec<TypeRt> = program
+            .types
+            .iter()
+            .enumerate()
+            .map(|(id, t)| match t {
+                TypeInfo::Record { name, fields, validator } => TypeRt::Record(Rc::new(RecordType {
+                    id: id as u32,
+                    name: Rc::from(name.as_str()),
+                    fields: fields.iter().map(|f| Rc::from(f.as_str())).collect(),
+                    validator: *validator,
+                })),
+                TypeInfo::Enum { .. } if id == 0 => TypeRt::Enum(result_type()),
+                TypeInfo::Enum { name, variants, .. } => TypeRt::Enum(Rc::new(EnumType {
+                    id: id as u32,
+                    name: Rc::from(name.as_str()),
+                    variants: variants.iter().map(|v| Rc::from(v.as_str())).collect(),
+                })),
+            })
+            .collect();
+        let funcs = program
+            .functions
+            .iter()
+            .map(|f| FuncRt {
+                name: Rc::from(f.name.as_str()),
+                file: f.file,
+                nparams: f.params.len(),
+                required: f.required as usize,
+                variadic: f.variadic.map(usize::from),
+                nregs: f.nregs as usize,
+                is_lambda: f.is_lambda,
+                code: Rc::from(f.code.as_slice()),
+                consts: f
+                    .consts
+                    .iter()
+                    .map(|c| match c {
+                        Const::Int(i) => Value::Int(*i),
+                        Const::Float(x) => Value::Float(*x),
+                        Const::Str(s) => Value::str(s),
+                        Const::Bytes(b) => Value::bytes(b.clone()),
+                    })
+                    .collect(),
+                lines: Rc::from(f.lines.as_slice()),
+            })
+            .collect();
+        let methods = program.methods.iter().map(|(k, name, f)| ((*k, Rc::from(name.as_str())), *f)).collect();
+        let cells = program.cells.iter().map(|(name, f)| (Rc::from(name.as_str()), *f)).collect();
+        Vm {
+            funcs,
+            types,
+            methods,
+            cells,
+            files: program.files.clone(),
+            globals: vec![Value::Null; program.nglobals as usize],
+            regs: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            host,
+            init: program.init,
+            entry: program.entry,
+            arities: program
+                .types
+                .iter()
+                .map(|t| match t {
+                    TypeInfo::Enum { arities, .. } => arities.clone(),
+                    TypeInfo::Record { .. } => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Runs module initialization and the entry cell; returns the entry cell's value.
+    pub fn run_main(&mut self) -> Result<Value, RuntimeError> {
+        if let Some(init) = self.init {
+            self.call_top(init, Vec::new())?;
+        }
+        let Some(entry) = self.entry else { return Ok(Value::Null) };
+        let result = self.call_top(entry, Vec::new());
+        self.host.flush();
+        result
+    }
+
+    /// Calls function `func` with `args` from outside the interpreter loop.
+    pub fn call_top(&mut self, func: u32, args: Vec<Value>) -> Result<Value, RuntimeError> {
+        let slot = self.regs.len();
+        self.regs.push(Value::Null);
+        let argc = args.len();
+        let args_at = self.regs.len();
+        self.regs.extend(args);
+        let depth = self.frames.len();
+        if let Err(message) = self.push_frame(func, args_at, argc, slot, None, true) {
+            return Err(self.error_at(message, depth));
+        }
+        match self.execute(depth) {
+            Ok(()) => {
+                let v = std::mem::take(&mut self.regs[slot]);
+                self.regs.truncate(slot);
+                Ok(v)
+            }
+            Err(message) => {
+                let err = self.error_at(message, depth);
+                self.frames.truncate(depth);
+                self.regs.truncate(slot);
+                Err(err)
+            }
+        }
+    }
+
+    fn error_at(&self, message: String, depth: usize) -> RuntimeError {
+        let mut trace = Vec::new();
+        for frame in self.frames[depth..].iter().rev() {
+            let f = &self.funcs[frame.func as usize];
+            let line = f.lines.get(frame.pc.saturating_sub(1)).copied().unwrap_or(0);
+            let cell = if f.is_lambda { "<lambda>".to_string() } else { f.name.to_string() };
+            trace.push(TraceLine { cell, file: self.files.get(f.file as usize).cloned().unwrap_or_default(), line });
+            if trace.len() >= 50 {
+                break;
+            }
+        }
+        RuntimeError { message, trace }
+    }
+
+    /// Pushes a frame for `func`; arguments are moved out of `args_at..args_at + argc`.
+    fn push_frame(
+        &mut self,
+        func: u32,
+        args_at: usize,
+        argc: usize,
+        ret: usize,
+        closure: Option<Rc<FuncObj>>,
+        pack_variadic: bool,
+    ) -> Step<()> {
+        if self.frames.len() >= MAX_FRAMES {
+            return Err("stack overflow: too many nested calls".into());
+        }
+        let f = &self.funcs[func as usize];
+        let base = self.regs.len();
+        let nregs = f.nregs.max(f.nparams);
+        match f.variadic {
+            Some(v) if pack_variadic => {
+                if argc < v {
+                    return Err(format!("{} expects at least {v} arguments, got {argc}", f.name));
+                }
+            }
+            _ => {
+                if argc > f.nparams || argc < f.required {
+                    return Err(format!("{} expects {} arguments, got {argc}", f.name, f.nparams));
+                }
+            }
+        }
+        let variadic = f.variadic;
+        self.regs.resize(base + nregs, Value::Null);
+        match variadic {
+            Some(v) if pack_variadic => {
+                for i in 0..v {
+                    self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                }
+                let rest: Vec<Value> = (v..argc).map(|i| std::mem::take(&mut self.regs[args_at + i])).collect();
+                self.regs[base + v] = Value::list(rest);
+            }
+            _ => {
+                for i in 0..argc {
+                    self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                }
+            }
+        }
+        self.frames.push(Frame { func, pc: 0, base, ret, argc, closure });
+        Ok(())
+    }
+
+    /// Calls a function value with arguments at `args_at..`; builtins and constructors complete
+    /// immediately, Lumen functions push a frame.
+    fn call_value(&mut self, callee: Value, args_at: usize, argc: usize, ret: usize) -> Step<()> {
+        let Value::Func(f) = callee else {
+            return Err(format!("cannot call a value of type {}", callee.type_name()));
+        };
+        match &*f {
+            FuncObj::Closure { proto, .. } => {
+                let proto = *proto;
+                self.push_frame(proto, args_at, argc, ret, Some(f.clone()), true)
+            }
+            FuncObj::Builtin { id, .. } => {
+                let v = self.call_builtin(*id, args_at, argc)?;
+                self.store(ret, v);
+                Ok(())
+            }
+            FuncObj::Variant { ty, variant, arity } => {
+                if argc != *arity as usize {
+                    return Err(format!("variant expects {arity} values, got {argc}"));
+                }
+                let payload = (0..argc).map(|i| std::mem::take(&mut self.regs[args_at + i])).collect();
+                self.store(ret, Value::Enum(Rc::new(EnumObj { ty: ty.clone(), variant: *variant, payload })));
+                Ok(())
+            }
+            FuncObj::Compose(..) => Err("composed functions are called through the prelude".into()),
+        }
+    }
+
+    fn call_builtin(&mut self, id: u32, args_at: usize, argc: usize) -> Step<Value> {
+        let mut ctx = builtins::Ctx { host: &mut *self.host };
+        builtins::call(id, &mut ctx, &self.regs[args_at..args_at + argc]).map_err(|e| e.0)
+    }
+
+    fn store(&mut self, slot: usize, v: Value) {
+        if slot != usize::MAX {
+            self.regs[slot] = v;
+        }
+    }
+
+    /// Replaces a spread argument list (at `args_at`) by its elements at the top of the stack.
+    fn unpack_spread(&mut self, args_at: usize) -> Step<(usize, usize)> {
+        let list = std::mem::take(&mut self.regs[args_at]);
+        let items: Vec<Value> = match list {
+            Value::List(items) | Value::Tuple(items) => Rc::unwrap_or_clone(items),
+            other => return Err(format!("cannot spread {}", other.type_name())),
+        };
+        let at = self.regs.len();
+        let n = items.len();
+        self.regs.extend(items);
+        Ok((at, n))
+    }
+
+    fn method_kind(v: &Value) -> Kind {
+        match v {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Int(_) => Kind::Int,
+            Value::Float(_) => Kind::Float,
+            Value::Str(_) => Kind::String,
+            Value::Bytes(_) => Kind::Bytes,
+            Value::List(_) => Kind::List,
+            Value::Tuple(_) => Kind::Tuple,
+            Value::Map(_) => Kind::Map,
+            Value::Set(_) => Kind::Set,
+            Value::Record(r) => Kind::Named(r.ty.id),
+            Value::Enum(e) if e.ty.id == 0 => Kind::Result,
+            Value::Enum(e) => Kind::Named(e.ty.id),
+            Value::Range(_) => Kind::Range,
+            Value::Func(_) => Kind::Function,
+            Value::Handle(_) => Kind::Any,
+        }
+    }
+
+    /// `receiver.name(args)` (LANGUAGE.md 3.5.4).
+    fn call_method(&mut self, name: &Value, args_at: usize, argc: usize, ret: usize) -> Step<()> {
+        let Value::Str(name) = name else { return Err("bad method name".into()) };
+        let receiver = &self.regs[args_at];
+        // 1. A record field holding a function.
+        if let Value::Record(r) = receiver
+            && let Some(i) = r.ty.fields.iter().position(|f| **f == **name)
+        {
+            let f = r.fields[i].clone();
+            return self.call_value(f, args_at + 1, argc - 1, ret);
+        }
+        // 2. A method of the receiver's type.
+        let kind = Self::method_kind(receiver);
+        let key: Rc<str> = Rc::from(name.as_str());
+        if let Some(&f) = self.methods.get(&(kind, key.clone())) {
+            return self.push_frame(f, args_at, argc, ret, None, true);
+        }
+        // 3. Uniform call syntax: a cell or builtin taking the receiver first.
+        if let Some(&f) = self.cells.get(&key) {
+            return self.push_frame(f, args_at, argc, ret, None, true);
+        }
+        if let Some(id) = builtins::lookup(name) {
+            let v = self.call_builtin(id, args_at, argc)?;
+            self.store(ret, v);
+            return Ok(());
+        }
+        Err(format!("no method `{name}` on {}", self.regs[args_at].type_name()))
+    }
+
+    fn record_type(&self, ty: u32) -> Step<Rc<RecordType>> {
+        match self.types.get(ty as usize) {
+            Some(TypeRt::Record(r)) => Ok(r.clone()),
+            _ => Err("bad record type".into()),
+        }
+    }
+
+    fn enum_type(&self, ty: u32) -> Step<Rc<EnumType>> {
+        match self.types.get(ty as usize) {
+            Some(TypeRt::Enum(e)) => Ok(e.clone()),
+            _ => Err("bad enum type".into()),
+        }
+    }
+
+    /// Runs until the frame stack is back at `depth`.
+    fn execute(&mut self, depth: usize) -> Step<()> {
+        let mut fi = self.frames.len() - 1;
+        let mut func = self.frames[fi].func as usize;
+        let mut code = self.funcs[func].code.clone();
+        let mut consts = self.funcs[func].consts.clone();
+        let mut base = self.frames[fi].base;
+        let mut pc = self.frames[fi].pc;
+
+        macro_rules! reg {
+            ($r:expr) => {
+                self.regs[base + $r as usize]
+            };
+        }
+        macro_rules! sync_out {
+            () => {
+                self.frames[fi].pc = pc;
+            };
+        }
+        macro_rules! load_frame {
+            () => {{
+                fi = self.frames.len() - 1;
+                func = self.frames[fi].func as usize;
+                code = self.funcs[func].code.clone();
+                consts = self.funcs[func].consts.clone();
+                base = self.frames[fi].base;
+                pc = self.frames[fi].pc;
+            }};
+        }
+        macro_rules! jump {
+            ($off:expr) => {
+                pc = (pc as i64 + $off as i64) as usize
+            };
+        }
+        macro_rules! try_op {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => {
+                        sync_out!();
+                        return Err(e);
+                    }
+                }
+            };
+        }
+
+        loop {
+            let instr = code[pc];
+            pc += 1;
+            match instr {
+                Instr::LoadNull(d) => reg!(d) = Value::Null,
+                Instr::LoadBool(d, b) => reg!(d) = Value::Bool(b),
+                Instr::LoadInt(d, i) => reg!(d) = Value::Int(i64::from(i)),
+                Instr::LoadConst(d, c) => reg!(d) = consts[c as usize].clone(),
+                Instr::Move(d, s) => {
+                    if d != s {
+                        reg!(d) = reg!(s).clone();
+                    }
+                }
+                Instr::LoadGlobal(d, g) => reg!(d) = self.globals[g as usize].clone(),
+                Instr::StoreGlobal(g, s) => self.globals[g as usize] = reg!(s).clone(),
+                Instr::LoadFunc(d, f) => {
+                    let name = self.funcs[f as usize].name.clone();
+                    reg!(d) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name: Some(name), captures: Vec::new() }));
+                }
+                Instr::LoadBuiltin(d, id) => {
+                    let name = builtins::get(id).map_or("?", |b| b.names[0]);
+                    reg!(d) = Value::Func(Rc::new(FuncObj::Builtin { id, name: Rc::from(name) }));
+                }
+                Instr::LoadSelfFunc(d) => {
+                    reg!(d) = match &self.frames[fi].closure {
+                        Some(c) => Value::Func(c.clone()),
+                        None => Value::Null,
+                    };
+                }
+                Instr::LoadCapture(d, i) => {
+                    let v = match self.frames[fi].closure.as_deref() {
+                        Some(FuncObj::Closure { captures, .. }) => captures.get(i as usize).cloned().unwrap_or_default(),
+                        _ => Value::Null,
+                    };
+                    reg!(d) = v;
+                }
+                Instr::LoadVariantFn(d, ty, v) => {
+                    let ty = try_op!(self.enum_type(ty));
+                    let arity = self.variant_arity(&ty, v);
+                    reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
+                }
+                Instr::Binary(op, d, a, b) => {
+                    let v = try_op!(ops::binary(op, &reg!(a), &reg!(b)));
+                    reg!(d) = v;
+                }
+                Instr::AddImm(d, a, imm) => {
+                    let v = match &reg!(a) {
+                        Value::Int(x) => try_op!(x.checked_add(i64::from(imm)).map(Value::Int).ok_or_else(|| {
+                            if imm >= 0 { "integer overflow in addition".to_string() } else { "integer overflow in subtraction".to_string() }
+                        })),
+                        other => try_op!(ops::binary(lumen_compile::bytecode::BinOp::Add, other, &Value::Int(i64::from(imm)))),
+                    };
+                    reg!(d) = v;
+                }
+                Instr::Unary(op, d, s) => {
+                    let v = try_op!(ops::unary(op, &reg!(s)));
+                    reg!(d) = v;
+                }
+                Instr::Jump(off) => jump!(off),
+                Instr::JumpIfFalse(r, off) => match &reg!(r) {
+                    Value::Bool(false) => jump!(off),
+                    Value::Bool(true) => {}
+                    other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
+                },
+                Instr::JumpIfTrue(r, off) => match &reg!(r) {
+                    Value::Bool(true) => jump!(off),
+                    Value::Bool(false) => {}
+                    other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
+                },
+                Instr::JumpIfNull(r, off) => {
+                    if reg!(r).is_null() {
+                        jump!(off)
+                    }
+                }
+                Instr::JumpIfNotNull(r, off) => {
+                    if !reg!(r).is_null() {
+                        jump!(off)
+                    }
+                }
+                Instr::JumpIfNotLess(a, b, off) => {
+                    let less = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x < y,
+                        (x, y) => matches!(try_op!(ops::binary(lumen_compile::bytecode::BinOp::Lt, x, y)), Value::Bool(true)),
+                    };
+                    if !less {
+                        jump!(off)
+                    }
+                }
+                Instr::JumpIfProvided(p, off) => {
+                    if (p as usize) < self.frames[fi].argc {
+                        jump!(off)
+                    }
+                }
+                Instr::Call { dst, callee, args, argc } => {
+                    sync_out!();
+                    let f = reg!(callee).clone();
+                    let (at, n) = if argc == u16::MAX {
+                        try_op!(self.unpack_spread(base + args as usize))
+                    } else {
+                        (base + args as usize, argc as usize)
+                    };
+                    try_op!(self.call_value(f, at, n, base + dst as usize));
+                    if argc == u16::MAX && self.frames.len() - 1 == fi {
+                        self.regs.truncate(at);
+                    }
+                    load_frame!();
+                }
+                Instr::CallDirect { dst, func: f, args, argc } => {
+                    sync_out!();
+                    try_op!(self.push_frame(f, base + args as usize, argc as usize, base + dst as usize, None, false));
+                    load_frame!();
+                }
+                Instr::CallBuiltin { dst, id, args, argc } => {
+                    let at = base + args as usize;
+                    let v = try_op!(self.call_builtin(id, at, argc as usize));
+                    reg!(dst) = v;
+                }
+                Instr::CallMethod { dst, name, args, argc } => {
+                    sync_out!();
+                    let name = consts[name as usize].clone();
+                    try_op!(self.call_method(&name, base + args as usize, argc as usize, base + dst as usize));
+                    load_frame!();
+                }
+                Instr::Return(r) => {
+                    let v = std::mem::take(&mut reg!(r));
+                    let frame = self.frames.pop().expect("frame");
+                    self.regs.truncate(frame.base);
+                    if frame.ret != usize::MAX {
+                        self.regs[frame.ret] = v;
+                    }
+                    if self.frames.len() <= depth {
+                        return Ok(());
+                    }
+                    load_frame!();
+                }
+                Instr::MakeList { dst, start, count } => {
+                    let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                    reg!(dst) = Value::list(items);
+                }
+                Instr::MakeTuple { dst, start, count } => {
+                    let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                    reg!(dst) = Value::tuple(items);
+                }
+                Instr::MakeSet { dst, start, count } => {
+                    let mut set = crate::value::SetObj::default();
+                    for i in 0..count {
+                        set.insert(std::mem::take(&mut reg!(start + i)));
+                    }
+                    reg!(dst) = Value::set(set);
+                }
+                Instr::MakeMap { dst, start, count } => {
+                    let mut map = crate::value::MapObj::default();
+                    for i in 0..count {
+                        let k = std::mem::take(&mut reg!(start + 2 * i));
+                        let v = std::mem::take(&mut reg!(start + 2 * i + 1));
+                        map.insert(k, v);
+                    }
+                    reg!(dst) = Value::map(map);
+                }
+                Instr::MakeRecord { dst, ty, start } => {
+                    let ty = try_op!(self.record_type(ty));
+                    let fields = (0..ty.fields.len()).map(|i| std::mem::take(&mut reg!(start as usize + i))).collect();
+                    reg!(dst) = Value::Record(Rc::new(RecordObj { ty, fields }));
+                }
+                Instr::MakeVariant { dst, ty, variant, start, count } => {
+                    let ty = try_op!(self.enum_type(ty));
+                    let payload = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                    reg!(dst) = Value::Enum(Rc::new(EnumObj { ty, variant: u32::from(variant), payload }));
+                }
+                Instr::MakeClosure { dst, func: f, start, count } => {
+                    let captures = (0..count).map(|i| reg!(start + i).clone()).collect();
+                    let fr = &self.funcs[f as usize];
+                    let name = (!fr.is_lambda).then(|| fr.name.clone());
+                    reg!(dst) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name, captures }));
+                }
+                Instr::MakeRange { dst, start, end, step, inclusive, has_step } => {
+                    let (Value::Int(s), Value::Int(e), Value::Int(st)) = (&reg!(start), &reg!(end), &reg!(step)) else {
+                        try_op!(Err::<(), _>("range bounds and step must be Int".to_string()));
+                        continue;
+                    };
+                    if *st == 0 {
+                        try_op!(Err::<(), _>("range step must not be zero".to_string()));
+                    }
+                    reg!(dst) = Value::Range(Rc::new(RangeObj { start: *s, end: *e, inclusive, step: *st, explicit_step: has_step }));
+                }
+                Instr::Compose(d, f, g) => {
+                    let f = reg!(f).clone();
+                    let g = reg!(g).clone();
+                    reg!(d) = Value::Func(Rc::new(FuncObj::Compose(f, g)));
+                }
+                Instr::ListPush(l, v) => {
+                    let v = reg!(v).clone();
+                    match &mut reg!(l) {
+                        Value::List(items) => Rc::make_mut(items).push(v),
+                        other => try_op!(Err(format!("append: expected a list, got {}", other.type_name()))),
+                    }
+                }
+                Instr::ListExtend(l, v) => {
+                    let src = reg!(v).clone();
+                    let items = try_op!(iter::collect(&src));
+                    match &mut reg!(l) {
+                        Value::List(list) => Rc::make_mut(list).extend(items),
+                        Value::Set(set) => Rc::make_mut(set).extend(items),
+                        other => try_op!(Err(format!("cannot spread into {}", other.type_name()))),
+                    }
+                }
+                Instr::SetAdd(s, v) => {
+                    let v = reg!(v).clone();
+                    if let Value::Set(set) = &mut reg!(s) {
+                        Rc::make_mut(set).insert(v);
+                    }
+                }
+                Instr::MapInsert(m, k, v) => {
+                    let k = reg!(k).clone();
+                    let v = reg!(v).clone();
+                    if let Value::Map(map) = &mut reg!(m) {
+                        Rc::make_mut(map).insert(k, v);
+                    }
+                }
+                Instr::MapMerge(m, other) => {
+                    let other = reg!(other).clone();
+                    let Value::Map(src) = other else {
+                        try_op!(Err::<(), _>(format!("cannot spread {} into a map", other.type_name())));
+                        continue;
+                    };
+                    if let Value::Map(map) = &mut reg!(m) {
+                        let map = Rc::make_mut(map);
+                        for (k, v) in src.iter() {
+                            map.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                Instr::GetField { dst, obj, name } => {
+                    let v = try_op!(self.get_field(&reg!(obj), &consts[name as usize]));
+                    reg!(dst) = v;
+                }
+                Instr::SetField { obj, name, src } => {
+                    let v = reg!(src).clone();
+                    let name = consts[name as usize].clone();
+                    let validator = try_op!(self.set_field(base + obj as usize, &name, v));
+                    if let Some((validator, record)) = validator {
+                        sync_out!();
+                        let at = self.regs.len();
+                        let n = record.fields.len();
+                        self.regs.extend(record.fields.iter().cloned());
+                        try_op!(self.push_frame(validator, at, n, usize::MAX, None, false));
+                        // The arguments were moved into the new frame's window above them.
+                        load_frame!();
+                    }
+                }
+                Instr::GetIndex { dst, obj, index } => {
+                    let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
+                    reg!(dst) = v;
+                }
+                Instr::SetIndex { obj, index, src } => {
+                    let i = reg!(index).clone();
+                    let v = reg!(src).clone();
+                    try_op!(ops::set_index(&mut reg!(obj), i, v));
+                }
+                Instr::TupleGet { dst, obj, index } => {
+                    let v = match &reg!(obj) {
+                        Value::Tuple(items) | Value::List(items) => match items.get(index as usize) {
+                            Some(v) => v.clone(),
+                            None => try_op!(Err(format!("index out of range: {index} (length {})", items.len()))),
+                        },
+                        other => try_op!(Err(format!("cannot take element {index} of {}", other.type_name()))),
+                    };
+                    reg!(dst) = v;
+                }
+                Instr::IterInit { dst, src } => {
+                    let it = try_op!(iter::start(&reg!(src)));
+                    reg!(dst) = it;
+                }
+                Instr::IterNext { dst, iter: it, exit } => match try_op!(iter::next(&reg!(it))) {
+                    Some(v) => reg!(dst) = v,
+                    None => jump!(exit),
+                },
+                Instr::IsKind { dst, src, kind } => {
+                    let b = is_kind(&reg!(src), kind);
+                    reg!(dst) = Value::Bool(b);
+                }
+                Instr::IsVariant { dst, src, ty, variant } => {
+                    let b = matches!(&reg!(src), Value::Enum(e) if e.ty.id == ty && e.variant == u32::from(variant));
+                    reg!(dst) = Value::Bool(b);
+                }
+                Instr::GetPayload { dst, src, index } => {
+                    let v = match &reg!(src) {
+                        Value::Enum(e) => e.payload.get(index as usize).cloned().unwrap_or_default(),
+                        _ => Value::Null,
+                    };
+                    reg!(dst) = v;
+                }
+                Instr::TestLen { dst, src, len, at_least } => {
+                    let n = match &reg!(src) {
+                        Value::List(items) | Value::Tuple(items) => Some(items.len()),
+                        _ => None,
+                    };
+                    let b = n.is_some_and(|n| if at_least { n >= len as usize } else { n == len as usize });
+                    reg!(dst) = Value::Bool(b);
+                }
+                Instr::SliceList { dst, src, from, to_end } => {
+                    let v = match &reg!(src) {
+                        Value::List(items) => {
+                            let end = items.len().saturating_sub(to_end as usize);
+                            let start = (from as usize).min(end);
+                            Value::list(items[start..end].to_vec())
+                        }
+                        _ => Value::list(Vec::new()),
+                    };
+                    reg!(dst) = v;
+                }
+                Instr::Unwrap(d, s) => {
+                    if reg!(s).is_null() {
+                        try_op!(Err::<(), _>("null assertion failed".to_string()));
+                    }
+                    let v = reg!(s).clone();
+                    reg!(d) = v;
+                }
+                Instr::Convert { dst, src, kind } => {
+                    let v = try_op!(convert(&reg!(src), kind));
+                    reg!(dst) = v;
+                }
+                Instr::Cast { dst, src, kind } => {
+                    let v = try_op!(self.cast(&reg!(src), kind));
+                    reg!(dst) = v;
+                }
+                Instr::Format { dst, src, spec } => {
+                    let text = if spec == u32::MAX {
+                        display(&reg!(src))
+                    } else {
+                        let Value::Str(spec) = &consts[spec as usize] else { continue };
+                        try_op!(format_spec(&reg!(src), spec))
+                    };
+                    reg!(dst) = Value::string(text);
+                }
+                Instr::ConcatStrings { dst, start, count } => {
+                    let mut s = String::new();
+                    for i in 0..count {
+                        match &reg!(start + i) {
+                            Value::Str(part) => s.push_str(part),
+                            other => s.push_str(&display(other)),
+                        }
+                    }
+                    reg!(dst) = Value::string(s);
+                }
+                Instr::Halt(r) => {
+                    let msg = display(&reg!(r));
+                    try_op!(Err::<(), _>(msg));
+                }
+                Instr::Fail(c) => {
+                    let msg = display(&consts[c as usize]);
+                    try_op!(Err::<(), _>(msg));
+                }
+                Instr::Emit(r) => {
+                    let text = format!("{}\n", display(&reg!(r)));
+                    self.host.write_stdout(&text);
+                }
+            }
+        }
+    }
+
+    fn variant_arity(&self, ty: &EnumType, variant: u16) -> u32 {
+        self.arities.get(ty.id as usize).and_then(|a| a.get(variant as usize)).copied().unwrap_or(0)
+    }
+
+    fn get_field(&self, obj: &Value, name: &Value) -> Step<Value> {
+        let Value::Str(name) = name else { return Err("bad field name".into()) };
+        match obj {
+            Value::Record(r) => match r.ty.fields.iter().position(|f| **f == **name) {
+                Some(i) => Ok(r.fields[i].clone()),
+                None => Err(format!("record {} has no field `{name}`", r.ty.name)),
+            },
+            Value::Map(m) => Ok(m.get(&Value::Str(name.clone())).cloned().unwrap_or(Value::Null)),
+            Value::Null => Err(format!("cannot read field `{name}` of null")),
+            other => Err(format!("{} has no field `{name}`", other.type_name())),
+        }
+    }
+
+    /// Sets a field in place; returns the validator to run for constrained records.
+    fn set_field(&mut self, slot: usize, name: &Value, v: Value) -> Step<Option<(u32, Rc<RecordObj>)>> {
+        let Value::Str(name) = name else { return Err("bad field name".into()) };
+        match &mut self.regs[slot] {
+            Value::Record(r) => {
+                let Some(i) = r.ty.fields.iter().position(|f| **f == **name) else {
+                    return Err(format!("record {} has no field `{name}`", r.ty.name));
+                };
+                Rc::make_mut(r).fields[i] = v;
+                Ok(r.ty.validator.map(|f| (f, r.clone())))
+            }
+            Value::Map(m) => {
+                Rc::make_mut(m).insert(Value::Str(name.clone()), v);
+                Ok(None)
+            }
+            other => Err(format!("cannot set field `{name}` on {}", other.type_name())),
+        }
+    }
+
+    fn cast(&self, v: &Value, kind: Kind) -> Step<Value> {
+        match (kind, v) {
+            (Kind::String, v) => Ok(Value::string(display(v))),
+            (Kind::Float, Value::Int(i)) => Ok(Value::Float(*i as f64)),
+            (Kind::Int, Value::Float(f)) => {
+                if f.is_finite() && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18 {
+                    Ok(Value::Int(f.trunc() as i64))
+                } else {
+                    Err(format!("cannot cast {} to Int", display(v)))
+                }
+            }
+            (Kind::Int, Value::Bool(b)) => Ok(Value::Int(i64::from(*b))),
+            (kind, v) if is_kind(v, kind) => Ok(v.clone()),
+            (kind, v) => Err(format!("cannot cast {} to {}", v.type_name(), kind_name(kind))),
+        }
+    }
+}
+
+fn kind_name(kind: Kind) -> String {
+    format!("{kind:?}")
+}
+
+/// `v is kind` at run time.
+pub fn is_kind(v: &Value, kind: Kind) -> bool {
+    match kind {
+        Kind::Any => true,
+        Kind::Null => v.is_null(),
+        Kind::Bool => matches!(v, Value::Bool(_)),
+        Kind::Int => matches!(v, Value::Int(_)),
+        Kind::Float => matches!(v, Value::Float(_)),
+        Kind::String => matches!(v, Value::Str(_)),
+        Kind::Bytes => matches!(v, Value::Bytes(_)),
+        Kind::List => matches!(v, Value::List(_)),
+        Kind::Tuple => matches!(v, Value::Tuple(_)),
+        Kind::Map => matches!(v, Value::Map(_)),
+        Kind::Set => matches!(v, Value::Set(_)),
+        Kind::Result => matches!(v, Value::Enum(e) if e.ty.id == 0),
+        Kind::Range => matches!(v, Value::Range(_)),
+        Kind::Function => matches!(v, Value::Func(_)),
+        Kind::Future | Kind::Generator => false,
+        Kind::Named(ty) => match v {
+            Value::Record(r) => r.ty.id == ty,
+            Value::Enum(e) => e.ty.id == ty,
+            _ => false,
+        },
+    }
+}
+
+/// Conversion at a typed boundary: Int widens to Float; other kinds are checked.
+fn convert(v: &Value, kind: Kind) -> Step<Value> {
+    match (kind, v) {
+        (Kind::Float, Value::Int(i)) => Ok(Value::Float(*i as f64)),
+        (Kind::Float, Value::Float(_)) | (Kind::Int, Value::Int(_)) => Ok(v.clone()),
+        (kind, v) => Err(format!("expected {}, got {}", kind_name(kind), v.type_name())),
+    }
+}
+
+/// `{value:spec}` in an interpolation.
+fn format_spec(v: &Value, spec: &str) -> Step<String> {
+    match crate::format::parse_spec(spec) {
+        Some(spec) => crate::format::format_value(v, &spec),
+        None => Err(format!("invalid format spec `{spec}`")),
+    }
+}
