@@ -172,6 +172,28 @@ pub enum Instr {
     /// Runtime error with constant message `msg`.
     Fail(u32),
     Emit(Reg),
+    /// Registers the `defer` block starting at `pc` (absolute) with the current frame.
+    DeferPush(u32),
+    /// Runs the most recently registered `defer` block of the frame, then continues here.
+    DeferRun,
+    /// Ends a `defer` block.
+    DeferEnd,
+    /// `exit(code)`: unwinds every frame (running `defer` blocks) and ends the program.
+    Exit(Reg),
+    /// `perform effect.op(args)`; the effect and operation names are string constants.
+    Perform { dst: Reg, effect: u32, op: u32, args: Reg, argc: u16 },
+    /// Installs a handler and runs the body closure in `body`; `count` clauses are described
+    /// by four registers each from `clauses`: effect name, operation name, clause closure,
+    /// and whether the clause is tail-resumptive (a named `handler`'s operation).
+    Handle { dst: Reg, body: Reg, clauses: Reg, count: u16 },
+    /// `resume(v)` in a handler clause.
+    Resume { dst: Reg, src: Reg },
+    /// `yield v` in a generator.
+    Yield(Reg),
+    /// `spawn(f, args...)`: the callee is in `args`, its arguments follow.
+    Spawn { dst: Reg, args: Reg, argc: u16 },
+    /// `await v`: waits for every future in `v` (re-executed until all are done).
+    Await { dst: Reg, src: Reg },
 }
 
 /// Debug information for one instruction: the source line.
@@ -194,6 +216,10 @@ pub struct Function {
     pub consts: Vec<Const>,
     /// Named function values display as `<fn name>`; lambdas as `<fn>`.
     pub is_lambda: bool,
+    /// A `-> yield T` cell: calling it makes a generator.
+    pub is_generator: bool,
+    /// An `async` cell: calling it starts a task and returns its future.
+    pub is_async: bool,
 }
 
 impl Function {

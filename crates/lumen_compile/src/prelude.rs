@@ -121,6 +121,37 @@ cell each(xs, f)
   return null
 end
 
+cell __await_race(results)
+  return results[0]
+end
+
+cell __await_select(results)
+  for r in results
+    if r != null
+      return r
+    end
+  end
+  return null
+end
+
+cell __await_vote(results)
+  let mut best = results[0]
+  let mut best_count = 0
+  for candidate in results
+    let mut n = 0
+    for other in results
+      if other == candidate
+        n += 1
+      end
+    end
+    if n > best_count
+      best = candidate
+      best_count = n
+    end
+  end
+  return best
+end
+
 cell __compose(f, g)
   return fn(v) => g(f(v))
 end

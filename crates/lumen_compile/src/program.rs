@@ -30,8 +30,8 @@ pub struct Program {
     pub cells: Vec<(String, u32)>,
     /// Number of global slots (module constants).
     pub nglobals: u32,
-    /// Runs before the entry cell: evaluates module constants.
-    pub init: Option<u32>,
+    /// Run before the entry cell, in order: evaluate module constants.
+    pub init: Vec<u32>,
     /// The entry cell (`main`, or the cell named by `--cell`).
     pub entry: Option<u32>,
 }

@@ -117,8 +117,10 @@ pub enum FuncObj {
 
 #[derive(Debug)]
 pub enum HandleObj {
-    Future(FutureState),
-    Generator(u32),
+    /// A task's state; the interpreter owns its representation.
+    Future(Opaque),
+    /// A generator's state; the interpreter owns its representation.
+    Generator(Opaque),
     Instance { kind: Rc<str>, name: Rc<str>, id: u32 },
     /// The state of a `for` loop or comprehension over a collection (internal).
     Iter(IterState),
@@ -134,12 +136,15 @@ pub enum IterState {
     Bytes { bytes: Rc<Vec<u8>>, next: usize },
 }
 
-#[derive(Debug)]
-pub enum FutureState {
-    Pending(u32),
-    Done(Value),
-    Failed(String),
+/// State only the interpreter understands (a suspended frame stack).
+pub struct Opaque(pub Box<dyn std::any::Any>);
+
+impl std::fmt::Debug for Opaque {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<opaque>")
+    }
 }
+
 
 impl Value {
     pub fn str(s: &str) -> Value {

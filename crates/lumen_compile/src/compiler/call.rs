@@ -16,6 +16,21 @@ impl<'a> Compiler<'a> {
                     Some(Global::Record(ty)) => self.construct_record(ty, args, dst, span),
                     Some(Global::Variant(ty, v)) => self.construct_variant(ty, v, args, dst, span),
                     Some(Global::Const(_)) | Some(Global::Enum(_)) => self.dynamic_call(callee, args, dst),
+                    None if name.name == "spawn" && !args.is_empty() && !Self::has_spread(args) => {
+                        let (start, argc) = self.positional_args(args, None);
+                        self.emit(Instr::Spawn { dst, args: start, argc });
+                    }
+                    None if name.name == "exit" && args.len() <= 1 && !Self::has_spread(args) => {
+                        let code = self.alloc();
+                        match args.first() {
+                            Some(arg) => self.expr_to(&arg.value, code),
+                            None => {
+                                self.emit(Instr::LoadInt(code, 0));
+                            }
+                        }
+                        self.emit(Instr::Exit(code));
+                        self.emit(Instr::LoadNull(dst));
+                    }
                     None => match self.builtin_id(&name.name) {
                         Some(id) => self.builtin_call(id, None, args, dst),
                         None => {
@@ -170,7 +185,7 @@ impl<'a> Compiler<'a> {
                         continue;
                     }
                     if next_positional >= nparams {
-                        self.diags.push(
+                        self.pending.push(
                             lumen_syntax::Diagnostic::error(
                                 codes::BAD_ARGUMENTS,
                                 format!("too many arguments to `{name}`: expected {nparams}, got {npositional}"),
@@ -186,7 +201,7 @@ impl<'a> Compiler<'a> {
                 Some(n) => match sig.params.iter().position(|p| *p == n.name) {
                     Some(i) => ordered.push((i, First::Expr(&arg.value), arg.span)),
                     None => {
-                        self.diags.push(
+                        self.pending.push(
                             lumen_syntax::Diagnostic::error(
                                 codes::BAD_ARGUMENTS,
                                 format!("`{name}` has no parameter named `{}`", n.name),
@@ -232,7 +247,7 @@ impl<'a> Compiler<'a> {
                     self.pop_scope();
                 }
                 None => {
-                    self.diags.push(
+                    self.pending.push(
                         lumen_syntax::Diagnostic::error(
                             codes::BAD_ARGUMENTS,
                             format!("missing argument for parameter `{}` of `{name}`", sig.params[i]),
@@ -257,7 +272,7 @@ impl<'a> Compiler<'a> {
                 (Some(name), _) => (name.name.as_str(), &arg.value),
                 (None, ExprKind::Ident(id)) if !arg.spread => (id.name.as_str(), &arg.value),
                 _ => {
-                    self.diags.push(
+                    self.pending.push(
                         lumen_syntax::Diagnostic::error(
                             codes::BAD_ARGUMENTS,
                             format!("fields of record `{}` must be named", info.name),
@@ -279,7 +294,7 @@ impl<'a> Compiler<'a> {
                 if let Some(best) = super::suggest(field, info.fields.iter().map(String::as_str)) {
                     diag = diag.with_help(format!("a field with a similar name exists: `{best}`"));
                 }
-                self.diags.push(diag);
+                self.pending.push(diag);
                 return;
             };
             if given[i].is_some() {
@@ -299,7 +314,7 @@ impl<'a> Compiler<'a> {
                 }
                 (None, Some(default)) => self.expr_to(default, slot),
                 (None, None) => {
-                    self.diags.push(
+                    self.pending.push(
                         lumen_syntax::Diagnostic::error(
                             codes::BAD_ARGUMENTS,
                             format!("missing field `{}` in `{}`", info.fields[i], info.name),
@@ -327,7 +342,7 @@ impl<'a> Compiler<'a> {
         let (vname, field_names, _) = &info.variants[variant as usize];
         let n = field_names.len();
         if args.len() != n || Self::has_spread(args) {
-            self.diags.push(
+            self.pending.push(
                 lumen_syntax::Diagnostic::error(
                     codes::BAD_ARGUMENTS,
                     format!("variant `{vname}` takes {n} values, got {}", args.len()),

@@ -292,13 +292,55 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Do(block) | ExprKind::Comptime(block) => self.block_value(block, dst),
             ExprKind::Loop { .. } | ExprKind::While { .. } | ExprKind::For { .. } => self.loop_expr(e, dst),
-            ExprKind::Perform { .. }
-            | ExprKind::Handle { .. }
-            | ExprKind::Resume(_)
-            | ExprKind::Await(_)
-            | ExprKind::AwaitBlock { .. }
-            | ExprKind::AwaitFor { .. }
-            | ExprKind::Role(_)
+            ExprKind::Perform { effect, op, args } => {
+                let start = self.alloc_n(args.len());
+                for (i, arg) in args.iter().enumerate() {
+                    self.expr_to(&arg.value, start + i as Reg);
+                }
+                let effect = self.str_const(&effect.name);
+                let op = self.str_const(&op.name);
+                self.emit(Instr::Perform { dst, effect, op, args: start, argc: args.len() as u16 });
+            }
+            ExprKind::Handle { body, clauses } => self.handle(body, clauses, dst),
+            ExprKind::Resume(value) => {
+                let v = match value {
+                    Some(v) => self.expr_any(v),
+                    None => {
+                        let r = self.alloc();
+                        self.emit(Instr::LoadNull(r));
+                        r
+                    }
+                };
+                self.emit(Instr::Resume { dst, src: v });
+            }
+            ExprKind::Await(inner) => {
+                let r = self.expr_any(inner);
+                self.emit(Instr::Await { dst, src: r });
+            }
+            ExprKind::AwaitFor { pattern, iter, body } => {
+                // Each branch's value (a future, usually) is collected, then all are awaited.
+                let list = self.alloc();
+                self.emit(Instr::MakeList { dst: list, start: list, count: 0 });
+                let src = self.expr_any(iter);
+                let it = self.alloc();
+                self.emit(Instr::IterInit { dst: it, src });
+                let elem = self.alloc();
+                let top = self.pc();
+                let next = self.emit(Instr::IterNext { dst: elem, iter: it, exit: 0 });
+                self.push_scope();
+                let fails = self.pattern_bind(pattern, elem, false);
+                let v = self.expr_any(body);
+                self.emit(Instr::ListPush(list, v));
+                self.pop_scope();
+                for j in fails {
+                    self.patch_to(j, top);
+                }
+                self.emit_loop(top);
+                self.patch(next);
+                self.emit(Instr::Await { dst, src: list });
+            }
+            ExprKind::AwaitBlock { kind, branches } => self.await_block(*kind, branches, dst),
+            ExprKind::Role(_)
             | ExprKind::MacroCall { .. }
             | ExprKind::ExpectSchema { .. } => {
                 self.error(codes::UNSUPPORTED, "this expression is not supported by `lumen run` yet", e.span);
@@ -306,6 +348,85 @@ impl<'a> Compiler<'a> {
             }
         }
         self.release(mark);
+    }
+
+    /// `await parallel/race/vote/select` blocks: the branches' values are awaited together, then
+    /// combined (race and select take the first branch that completes, in branch order).
+    fn await_block(&mut self, kind: ast::AwaitKind, branches: &'a [ast::AwaitBranch], dst: Reg) {
+        let start = self.alloc_n(branches.len());
+        for (i, branch) in branches.iter().enumerate() {
+            self.expr_to(&branch.expr, start + i as Reg);
+        }
+        let tuple = self.alloc();
+        self.emit(Instr::MakeTuple { dst: tuple, start, count: branches.len() as u16 });
+        let done = self.alloc();
+        self.emit(Instr::Await { dst: done, src: tuple });
+        let combine = match kind {
+            ast::AwaitKind::Parallel => None,
+            ast::AwaitKind::Race => Some("__await_race"),
+            ast::AwaitKind::Select => Some("__await_select"),
+            ast::AwaitKind::Vote => Some("__await_vote"),
+        };
+        match combine.and_then(|name| self.globals.get(name).cloned()) {
+            Some(Global::Cell(f)) => {
+                self.emit(Instr::CallDirect { dst, func: f, args: done, argc: 1 });
+            }
+            _ => {
+                self.emit(Instr::Move(dst, done));
+            }
+        }
+        if kind == ast::AwaitKind::Parallel {
+            for (i, branch) in branches.iter().enumerate() {
+                if let Some(name) = &branch.name {
+                    let r = self.declare_local(&name.name, false);
+                    self.emit(Instr::TupleGet { dst: r, obj: done, index: i as u16 });
+                }
+            }
+        }
+    }
+
+    /// `handle body with clauses end`: the body and each clause become closures.
+    fn handle(&mut self, body: &'a ast::Block, clauses: &'a [ast::HandleClause], dst: Reg) {
+        let b = self.alloc();
+        self.closure("", &[], None, CellOrLambda::Block(body), b);
+        let mut entries: Vec<(String, String, ClauseFn<'a>)> = Vec::new();
+        for clause in clauses {
+            match &clause.kind {
+                ast::HandleClauseKind::Op { effect: Some(effect), op, params, body } => {
+                    entries.push((effect.name.clone(), op.name.clone(), ClauseFn::Closure(params, body)));
+                }
+                ast::HandleClauseKind::Op { effect: None, .. } => {
+                    self.error(codes::UNSUPPORTED, "tool interception clauses are not supported by `lumen run` yet", clause.span);
+                }
+                ast::HandleClauseKind::Handler(name) => match self.handlers.get(&name.name).cloned() {
+                    Some(ops) => {
+                        for (effect, op, f) in ops {
+                            entries.push((effect, op, ClauseFn::Named(f)));
+                        }
+                    }
+                    None => self.undefined(name, "handler"),
+                },
+            }
+        }
+        let start = self.alloc_n(entries.len() * 4);
+        for (i, (effect, op, f)) in entries.iter().enumerate() {
+            let at = start + 4 * i as Reg;
+            let e = self.str_const(effect);
+            let o = self.str_const(op);
+            self.emit(Instr::LoadConst(at, e));
+            self.emit(Instr::LoadConst(at + 1, o));
+            match f {
+                ClauseFn::Closure(params, body) => {
+                    self.closure("", params, None, CellOrLambda::Block(body), at + 2);
+                    self.emit(Instr::LoadBool(at + 3, false));
+                }
+                ClauseFn::Named(func) => {
+                    self.emit(Instr::LoadFunc(at + 2, *func));
+                    self.emit(Instr::LoadBool(at + 3, true));
+                }
+            }
+        }
+        self.emit(Instr::Handle { dst, body: b, clauses: start, count: entries.len() as u16 });
     }
 
     fn string(&mut self, segments: &'a [StrSegment], dst: Reg) {
@@ -629,6 +750,9 @@ impl<'a> Compiler<'a> {
         let names: Vec<String> = params.iter().map(|p| p.name.name.clone()).collect();
         self.begin_fn(if name.is_empty() { "<lambda>" } else { name }, &names, name.is_empty());
         self.f().func.required = super::items::required_params(params);
+        if let CellOrLambda::Cell(cell) = &body {
+            self.f().func.is_generator = cell.is_generator;
+        }
         if !name.is_empty() {
             self.f().self_name = Some(name.to_string());
         }
@@ -657,6 +781,11 @@ impl<'a> Compiler<'a> {
                 let r = self.expr_any(e);
                 self.emit_return(r);
             }
+            CellOrLambda::Block(block) => {
+                let r = self.alloc();
+                self.block_value(block, r);
+                self.emit(Instr::Return(r));
+            }
             CellOrLambda::Lambda(ast::LambdaBody::Block(block)) => {
                 self.block_stmts(&block.stmts);
                 let r = self.alloc();
@@ -676,4 +805,9 @@ impl<'a> Compiler<'a> {
         }
         self.emit(Instr::MakeClosure { dst, func, start, count: captures.len() as u16 });
     }
+}
+
+enum ClauseFn<'a> {
+    Closure(&'a [ast::Param], &'a ast::Block),
+    Named(u32),
 }

@@ -12,12 +12,14 @@ use crate::program::TypeInfo;
 impl<'a> Compiler<'a> {
     fn define(&mut self, name: &str, global: Global, span: Span) {
         let replaces_prelude = match self.globals.get(name) {
-            Some(Global::Cell(idx)) => self.program.functions[*idx as usize].file == 1 && self.file != 1,
+            Some(Global::Cell(idx)) => {
+                self.program.functions[*idx as usize].file == super::PRELUDE_FILE && self.file != super::PRELUDE_FILE
+            }
             None => true,
             Some(_) => false,
         };
         if !replaces_prelude {
-            self.diags.push(
+            self.pending.push(
                 Diagnostic::error(codes::DUPLICATE_DEFINITION, format!("`{name}` is defined more than once"), span)
                     .with_label("duplicate definition")
                     .with_help("rename one of the declarations"),
@@ -109,7 +111,7 @@ impl<'a> Compiler<'a> {
             ItemKind::Const(c) => {
                 let slot = self.program.nglobals;
                 self.program.nglobals += 1;
-                self.const_inits.push((slot, &c.value));
+                self.const_inits.push((self.file, slot, &c.value));
                 self.define(&c.name.name, Global::Const(slot), c.name.span);
             }
             ItemKind::Impl(imp) => {
@@ -120,7 +122,21 @@ impl<'a> Compiler<'a> {
                     self.program.methods.push((kind, method.name.name.clone(), idx));
                 }
             }
-            ItemKind::Trait(_) | ItemKind::TypeAlias(_) | ItemKind::Stmt(_) => {}
+            ItemKind::Trait(_)
+            | ItemKind::TypeAlias(_)
+            | ItemKind::Stmt(_)
+            | ItemKind::Import(_)
+            | ItemKind::Effect(_)
+            | ItemKind::Bind(_) => {}
+            ItemKind::Handler(h) => {
+                let mut ops = Vec::new();
+                for op in &h.ops {
+                    let idx = self.reserve_fn(&format!("{}.{}", op.effect.name, op.op.name));
+                    self.method_queue.push_back(idx);
+                    ops.push((op.effect.name.clone(), op.op.name.clone(), idx));
+                }
+                self.handlers.insert(h.name.name.clone(), ops);
+            }
             ItemKind::Extern(cell) => {
                 let idx = self.declare_cell(cell);
                 self.define(&cell.name.name, Global::Cell(idx), cell.name.span);
@@ -173,10 +189,11 @@ impl<'a> Compiler<'a> {
         for item in &module.items {
             match &item.kind {
                 ItemKind::Cell(cell) => {
-                    if let Some(Global::Cell(idx)) = self.globals.get(&cell.name.name).cloned() {
-                        if self.program.functions[idx as usize].file == self.file {
-                            self.compile_cell(cell, idx);
-                        }
+                    if let Some(Global::Cell(idx)) = self.globals.get(&cell.name.name).cloned()
+                        && self.program.functions[idx as usize].file == self.file
+                        && self.program.functions[idx as usize].code.is_empty()
+                    {
+                        self.compile_cell(cell, idx);
                     }
                 }
                 ItemKind::Record(rec) => {
@@ -199,11 +216,42 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 ItemKind::Stmt(stmt) => top_level.push(stmt),
+                ItemKind::Handler(h) => {
+                    for op in &h.ops {
+                        if let Some(idx) = self.method_queue.pop_front() {
+                            let params: Vec<String> = op.params.iter().map(|p| p.name.name.clone()).collect();
+                            self.begin_fn(&format!("{}.{}", op.effect.name, op.op.name), &params, false);
+                            self.f().func.required = required_params(&op.params);
+                            let r = self.alloc();
+                            self.block_value(&op.body, r);
+                            self.emit(Instr::Return(r));
+                            self.end_fn_into(idx);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
-        if !top_level.is_empty() && self.file == 0 {
-            if self.globals.contains_key("main") && matches!(self.globals.get("main"), Some(Global::Cell(i)) if self.program.functions[*i as usize].file == 0) {
+        let inits: Vec<(u32, &'a lumen_syntax::ast::Expr)> =
+            self.const_inits.iter().filter(|(f, _, _)| *f == self.file).map(|(_, slot, e)| (*slot, *e)).collect();
+        if !inits.is_empty() {
+            self.begin_fn("<init>", &[], false);
+            for (slot, expr) in inits {
+                self.set_line(expr.span);
+                let mark = self.mark();
+                let r = self.expr_any(expr);
+                self.emit(Instr::StoreGlobal(slot, r));
+                self.release(mark);
+            }
+            let r = self.alloc();
+            self.emit(Instr::LoadNull(r));
+            self.emit(Instr::Return(r));
+            let (idx, _) = self.end_fn();
+            // The entry module's constants are initialized last.
+            if self.file == 1 { self.program.init.push(idx) } else { self.program.init.insert(0, idx) }
+        }
+        if !top_level.is_empty() && self.file == 1 {
+            if matches!(self.globals.get("main"), Some(Global::Cell(i)) if self.program.functions[*i as usize].file == 1) {
                 self.error(
                     codes::DUPLICATE_DEFINITION,
                     "a module with top-level statements cannot also declare `main`",
@@ -227,6 +275,8 @@ impl<'a> Compiler<'a> {
         let params: Vec<String> = cell.params.iter().map(|p| p.name.name.clone()).collect();
         self.begin_fn(&cell.name.name, &params, false);
         self.f().func.required = required_params(&cell.params);
+        self.f().func.is_generator = cell.is_generator;
+        self.f().func.is_async = cell.is_async;
         self.f().func.variadic = cell.params.iter().position(|p| p.kind == ParamKind::Variadic).map(|i| i as u16);
         self.set_line(cell.span);
         self.prologue(&cell.params);
@@ -294,28 +344,13 @@ impl<'a> Compiler<'a> {
         self.end_fn_into(slot);
     }
 
-    /// The init function (module constants) and the entry cell.
+    /// Selects the entry cell.
     pub(crate) fn finish(&mut self, module: &'a Module, entry_cell: &str) {
-        if !self.const_inits.is_empty() {
-            self.begin_fn("<init>", &[], false);
-            for (slot, expr) in self.const_inits.clone() {
-                self.set_line(expr.span);
-                let mark = self.mark();
-                let r = self.expr_any(expr);
-                self.emit(Instr::StoreGlobal(slot, r));
-                self.release(mark);
-            }
-            let r = self.alloc();
-            self.emit(Instr::LoadNull(r));
-            self.emit(Instr::Return(r));
-            let (idx, _) = self.end_fn();
-            self.program.init = Some(idx);
-        }
         match self.globals.get(entry_cell) {
             Some(Global::Cell(idx)) => self.program.entry = Some(*idx),
             _ => {
                 let span = Span { start: module.span.end, end: module.span.end };
-                self.diags.push(
+                self.pending.push(
                     Diagnostic::error(codes::NO_ENTRY, format!("no entry cell `{entry_cell}` to run"), span)
                         .with_help("declare `cell main()` or write statements at top level"),
                 );
@@ -335,7 +370,6 @@ pub(crate) fn is_float_type(ty: &TypeExpr) -> bool {
 
 fn item_kind_name(kind: &ItemKind) -> &'static str {
     match kind {
-        ItemKind::Import(_) => "import",
         ItemKind::Effect(_) => "effect",
         ItemKind::Handler(_) => "handler",
         ItemKind::Bind(_) => "bind effect",
@@ -346,4 +380,94 @@ fn item_kind_name(kind: &ItemKind) -> &'static str {
         ItemKind::Macro(_) => "macro",
         _ => "these",
     }
+}
+
+impl<'a> Compiler<'a> {
+    /// Copies imported names into `space`, the namespace of the module being compiled.
+    pub(crate) fn resolve_imports(
+        &mut self,
+        module: &'a Module,
+        inputs: &[super::CompileInput<'_>],
+        own: &[HashMap<String, Global>],
+        space: &mut HashMap<String, Global>,
+    ) {
+        let current = (self.file - 1) as usize;
+        for item in &module.items {
+            let ItemKind::Import(import) = &item.kind else { continue };
+            let dotted = import.path.segments.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".");
+            // A module the loader could not find was reported already.
+            let Some(target) = inputs.iter().position(|i| i.name == dotted && !dotted.is_empty()) else { continue };
+            let public: Vec<&str> = inputs[target]
+                .module
+                .items
+                .iter()
+                .filter(|i| i.is_pub)
+                .filter_map(|i| item_name(&i.kind))
+                .collect();
+            let importable = |name: &str| public.is_empty() || public.contains(&name);
+            match &import.names {
+                lumen_syntax::ast::ImportNames::All(_) => {
+                    for (name, global) in &own[target] {
+                        if importable(name) && !own[current].contains_key(name) {
+                            space.insert(name.clone(), global.clone());
+                        }
+                    }
+                }
+                lumen_syntax::ast::ImportNames::Names(names) => {
+                    for n in names {
+                        let Some(global) = own[target].get(&n.name.name).cloned() else {
+                            self.pending.push(
+                                Diagnostic::error(
+                                    codes::UNDEFINED_NAME,
+                                    format!("module `{dotted}` has no declaration named `{}`", n.name.name),
+                                    n.name.span,
+                                )
+                                .with_label("not declared there"),
+                            );
+                            continue;
+                        };
+                        if !importable(&n.name.name) {
+                            self.error(
+                                codes::UNDEFINED_NAME,
+                                format!("`{}` is private to module `{dotted}`", n.name.name),
+                                n.name.span,
+                            );
+                            continue;
+                        }
+                        let local = n.alias.as_ref().unwrap_or(&n.name);
+                        if own[current].contains_key(&local.name) {
+                            self.error(
+                                codes::DUPLICATE_DEFINITION,
+                                format!("`{}` is both imported and declared in this module", local.name),
+                                local.span,
+                            );
+                            continue;
+                        }
+                        // Importing an enum also brings its variants.
+                        if let Global::Enum(ty) = global {
+                            for (vname, g) in &own[target] {
+                                if matches!(g, Global::Variant(t, _) if *t == ty) {
+                                    space.insert(vname.clone(), g.clone());
+                                }
+                            }
+                        }
+                        space.insert(local.name.clone(), global);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The name an item declares, if any.
+fn item_name(kind: &ItemKind) -> Option<&str> {
+    Some(match kind {
+        ItemKind::Cell(c) | ItemKind::Extern(c) => &c.name.name,
+        ItemKind::Record(r) => &r.name.name,
+        ItemKind::Enum(e) => &e.name.name,
+        ItemKind::Const(c) => &c.name.name,
+        ItemKind::TypeAlias(t) => &t.name.name,
+        ItemKind::Trait(t) => &t.name.name,
+        _ => return None,
+    })
 }

@@ -36,9 +36,89 @@ pub mod codes {
 
 /// One module to compile.
 pub struct CompileInput<'a> {
+    /// The path shown in diagnostics and stack traces.
     pub path: String,
+    /// The dotted module path other modules import it by (`lib.strings`); empty for the entry.
+    pub name: String,
     pub source: &'a str,
     pub module: &'a Module,
+}
+
+/// A compile error and the index of the input it belongs to.
+pub type FileDiagnostic = (usize, Diagnostic);
+
+/// The file index of the prelude; input `i` is file `i + 1`.
+pub(crate) const PRELUDE_FILE: u32 = 0;
+
+/// Compiles a program. `inputs[0]` is the entry module; the others are the modules it imports
+/// (directly or not), each listed once.
+pub fn compile(
+    inputs: &[CompileInput<'_>],
+    entry_cell: &str,
+    builtin_lookup: fn(&str) -> Option<u32>,
+) -> Result<Program, Vec<FileDiagnostic>> {
+    let Some(entry) = inputs.first() else {
+        return Err(vec![(0, Diagnostic::error(codes::NO_ENTRY, "nothing to compile", Span::DUMMY))]);
+    };
+    let mut c = Compiler::new(entry.source, builtin_lookup);
+    c.program.files.push("<prelude>".into());
+    c.program.files.extend(inputs.iter().map(|i| i.path.clone()));
+    c.program.types.push(TypeInfo::Enum {
+        name: "result".into(),
+        variants: vec!["ok".into(), "err".into()],
+        arities: vec![1, 1],
+    });
+    c.enums.insert(
+        crate::program::RESULT_TYPE,
+        EnumInfo {
+            variants: vec![("ok".into(), vec![None], true), ("err".into(), vec![None], true)],
+            assoc: HashMap::new(),
+        },
+    );
+    c.globals.insert("ok".into(), Global::Variant(crate::program::RESULT_TYPE, 0));
+    c.globals.insert("err".into(), Global::Variant(crate::program::RESULT_TYPE, 1));
+    c.set_source(crate::prelude::SOURCE, PRELUDE_FILE);
+    c.declare_module(prelude());
+    let base = c.globals.clone();
+
+    // Pass 1: each module's own declarations, in a namespace starting from the prelude.
+    let mut own: Vec<HashMap<String, Global>> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        c.globals = base.clone();
+        c.set_source(input.source, i as u32 + 1);
+        c.declare_module(input.module);
+        own.push(c.globals.iter().filter(|(k, _)| !base.contains_key(*k) || c.own_name(k)).map(|(k, v)| (k.clone(), v.clone())).collect());
+        c.tag_diags(i);
+    }
+    // Imports: copy names between namespaces.
+    let mut spaces: Vec<HashMap<String, Global>> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut space = base.clone();
+        space.extend(own[i].clone());
+        c.set_source(input.source, i as u32 + 1);
+        c.resolve_imports(input.module, inputs, &own, &mut space);
+        c.tag_diags(i);
+        spaces.push(space);
+    }
+    c.globals = base;
+    c.set_source(crate::prelude::SOURCE, PRELUDE_FILE);
+    c.compile_module_bodies(prelude());
+    // Pass 2: bodies, each in its module's namespace (in declaration order, which the method
+    // slots reserved in pass 1 rely on).
+    for (i, input) in inputs.iter().enumerate() {
+        c.globals = spaces[i].clone();
+        c.set_source(input.source, i as u32 + 1);
+        c.compile_module_bodies(input.module);
+        c.tag_diags(i);
+    }
+    c.globals = spaces[0].clone();
+    c.set_source(entry.source, 1);
+    c.finish(entry.module, entry_cell);
+    c.tag_diags(0);
+    if c.diags.iter().any(|(_, d)| d.is_error()) {
+        return Err(c.diags);
+    }
+    Ok(c.program)
 }
 
 /// What a module-level name stands for.
@@ -98,12 +178,16 @@ pub(crate) struct LoopCtx {
     pub breaks: Vec<usize>,
     pub continues: Vec<usize>,
     pub result: Reg,
+    /// Number of scopes open when the loop started (their `defer`s outlive an iteration).
+    pub scope_depth: usize,
 }
 
 /// The function being compiled.
 pub(crate) struct FnState {
     pub func: Function,
     scopes: Vec<Vec<Local>>,
+    /// `defer` blocks registered so far in each open scope.
+    pub scope_defers: Vec<u32>,
     pub next_reg: Reg,
     pub captures: Vec<(String, CaptureSource)>,
     /// The name a local cell uses to call itself.
@@ -121,14 +205,20 @@ pub(crate) struct Compiler<'a> {
     pub records: HashMap<u32, RecordInfo<'a>>,
     pub enums: HashMap<u32, EnumInfo>,
     pub fns: Vec<FnState>,
-    pub diags: Vec<Diagnostic>,
+    /// Diagnostics of modules already processed, with their input index.
+    pub diags: Vec<FileDiagnostic>,
+    /// Diagnostics of the module being processed.
+    pub pending: Vec<Diagnostic>,
     pub source: &'a str,
     pub file: u32,
     line_starts: Vec<u32>,
-    /// Constant initializers, compiled into the program's init function.
-    pub const_inits: Vec<(u32, &'a Expr)>,
+    /// Constant initializers `(file, global slot, expression)`, compiled into each module's
+    /// init function.
+    pub const_inits: Vec<(u32, u32, &'a Expr)>,
     /// Maps a builtin's name to its id (the VM owns the builtin table).
     pub builtin_lookup: fn(&str) -> Option<u32>,
+    /// Named top-level handlers: `(effect, operation, function)` per handler name.
+    pub handlers: HashMap<String, Vec<(String, String, u32)>>,
     /// Function slots of enum and impl methods, in declaration order (pass 2 takes them back).
     pub method_queue: std::collections::VecDeque<u32>,
 }
@@ -137,48 +227,6 @@ pub(crate) struct Compiler<'a> {
 fn prelude() -> &'static Module {
     static PRELUDE: OnceLock<Module> = OnceLock::new();
     PRELUDE.get_or_init(|| lumen_syntax::parse_code(crate::prelude::SOURCE).module)
-}
-
-/// Compiles the entry module (first input) and the modules it uses into one program.
-pub fn compile(
-    inputs: &[CompileInput<'_>],
-    entry_cell: &str,
-    builtin_lookup: fn(&str) -> Option<u32>,
-) -> Result<Program, Vec<Diagnostic>> {
-    let Some(entry) = inputs.first() else {
-        return Err(vec![Diagnostic::error(codes::NO_ENTRY, "nothing to compile", Span::DUMMY)]);
-    };
-    let mut c = Compiler::new(entry.source, builtin_lookup);
-    c.program.files.push(entry.path.clone());
-    c.program.files.push("<prelude>".into());
-    c.program.types.push(TypeInfo::Enum {
-        name: "result".into(),
-        variants: vec!["ok".into(), "err".into()],
-        arities: vec![1, 1],
-    });
-    c.enums.insert(
-        crate::program::RESULT_TYPE,
-        EnumInfo {
-            variants: vec![("ok".into(), vec![None], true), ("err".into(), vec![None], true)],
-            assoc: HashMap::new(),
-        },
-    );
-    c.globals.insert("ok".into(), Global::Variant(crate::program::RESULT_TYPE, 0));
-    c.globals.insert("err".into(), Global::Variant(crate::program::RESULT_TYPE, 1));
-    // The prelude is declared first, so user declarations replace its cells.
-    c.set_source(crate::prelude::SOURCE, 1);
-    c.declare_module(prelude());
-    c.set_source(entry.source, 0);
-    c.declare_module(entry.module);
-    c.set_source(crate::prelude::SOURCE, 1);
-    c.compile_module_bodies(prelude());
-    c.set_source(entry.source, 0);
-    c.compile_module_bodies(entry.module);
-    c.finish(entry.module, entry_cell);
-    if c.diags.iter().any(Diagnostic::is_error) {
-        return Err(c.diags);
-    }
-    Ok(c.program)
 }
 
 impl<'a> Compiler<'a> {
@@ -193,11 +241,13 @@ impl<'a> Compiler<'a> {
             enums: HashMap::new(),
             fns: Vec::new(),
             diags: Vec::new(),
+            pending: Vec::new(),
             source,
             file: 0,
             line_starts,
             const_inits: Vec::new(),
             method_queue: std::collections::VecDeque::new(),
+            handlers: HashMap::new(),
             builtin_lookup,
         }
     }
@@ -211,7 +261,23 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
-        self.diags.push(Diagnostic::error(code, message, span));
+        self.pending.push(Diagnostic::error(code, message, span));
+    }
+
+    /// Files the pending diagnostics under input `i`.
+    fn tag_diags(&mut self, i: usize) {
+        let pending = std::mem::take(&mut self.pending);
+        self.diags.extend(pending.into_iter().map(|d| (i, d)));
+    }
+
+    /// Whether `name` is declared by the module being declared (not only by the prelude).
+    fn own_name(&self, name: &str) -> bool {
+        match self.globals.get(name) {
+            Some(Global::Cell(f)) => self.program.functions[*f as usize].file == self.file,
+            Some(Global::Variant(ty, _)) => *ty != crate::program::RESULT_TYPE,
+            Some(_) => true,
+            None => false,
+        }
     }
 
     pub fn line_of(&self, span: Span) -> u32 {
@@ -241,6 +307,7 @@ impl<'a> Compiler<'a> {
         self.fns.push(FnState {
             func,
             scopes: vec![locals],
+            scope_defers: vec![0],
             next_reg: params.len() as Reg,
             captures: Vec::new(),
             self_name: None,
@@ -371,11 +438,31 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn push_scope(&mut self) {
-        self.f().scopes.push(Vec::new());
+        let f = self.f();
+        f.scopes.push(Vec::new());
+        f.scope_defers.push(0);
     }
 
+    /// Closes a scope, running the `defer` blocks it registered (innermost first).
     pub fn pop_scope(&mut self) {
+        let n = self.f().scope_defers.pop().unwrap_or(0);
+        for _ in 0..n {
+            self.emit(Instr::DeferRun);
+        }
         self.f().scopes.pop();
+    }
+
+    pub fn scope_depth(&mut self) -> usize {
+        self.f().scopes.len()
+    }
+
+    /// Runs the `defer` blocks of the scopes deeper than `depth` (for `break`/`continue`).
+    pub fn run_defers_above(&mut self, depth: usize) {
+        let defers = &self.f().scope_defers;
+        let n: u32 = defers[depth.min(defers.len())..].iter().sum();
+        for _ in 0..n {
+            self.emit(Instr::DeferRun);
+        }
     }
 
     /// Declares a local in the innermost scope, in a fresh register.
@@ -444,7 +531,7 @@ impl<'a> Compiler<'a> {
         if let Some(best) = suggest(&ident.name, names.iter().map(String::as_str)) {
             diag = diag.with_help(format!("a name with a similar spelling exists: `{best}`"));
         }
-        self.diags.push(diag);
+        self.pending.push(diag);
     }
 }
 

@@ -103,11 +103,15 @@ impl<'a> Compiler<'a> {
                     let result = self.f().loops[i].result;
                     self.expr_to(v, result);
                 }
+                let depth = self.f().loops[i].scope_depth;
+                self.run_defers_above(depth);
                 let j = self.emit(Instr::Jump(0));
                 self.f().loops[i].breaks.push(j);
             }
             StmtKind::Continue { label } => {
                 let Some(i) = self.find_loop(label.as_ref().map(|l| l.name.as_str()), stmt) else { return };
+                let depth = self.f().loops[i].scope_depth;
+                self.run_defers_above(depth);
                 let j = self.emit(Instr::Jump(0));
                 self.f().loops[i].continues.push(j);
             }
@@ -117,11 +121,30 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::Emit(r));
                 self.release(mark);
             }
-            StmtKind::Defer(_) => {
-                self.error(codes::UNSUPPORTED, "`defer` is not supported by `lumen run` yet", stmt.span);
+            StmtKind::Defer(body) => {
+                // The block's code sits out of line; `DeferPush` registers it at run time.
+                let over = self.emit(Instr::Jump(0));
+                let start = self.pc() as u32;
+                self.push_scope();
+                let mark = self.mark();
+                self.block_stmts(&body.stmts);
+                self.release(mark);
+                self.pop_scope();
+                self.emit(Instr::DeferEnd);
+                self.patch(over);
+                self.emit(Instr::DeferPush(start));
+                if let Some(n) = self.f().scope_defers.last_mut() {
+                    *n += 1;
+                }
             }
-            StmtKind::Yield(_) => {
-                self.error(codes::UNSUPPORTED, "generators are not supported by `lumen run` yet", stmt.span);
+            StmtKind::Yield(value) => {
+                if !self.f().func.is_generator {
+                    self.error(codes::BAD_CONTROL_FLOW, "`yield` outside a generator cell", stmt.span);
+                }
+                let mark = self.mark();
+                let r = self.expr_any(value);
+                self.emit(Instr::Yield(r));
+                self.release(mark);
             }
             StmtKind::LocalCell(cell) => {
                 let reg = self.alloc();
@@ -261,7 +284,7 @@ impl<'a> Compiler<'a> {
         match self.resolve_var(&name.name) {
             Some(VarRef::Local(reg, true)) => Some(reg),
             Some(VarRef::Local(_, false)) => {
-                self.diags.push(
+                self.pending.push(
                     lumen_syntax::Diagnostic::error(
                         codes::ASSIGN_IMMUTABLE,
                         format!("cannot assign twice to immutable variable `{}`", name.name),
@@ -417,16 +440,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn push_loop(&mut self, label: &Option<lumen_syntax::ast::Ident>, result: Reg) {
+        let scope_depth = self.scope_depth();
         self.f().loops.push(LoopCtx {
             label: label.as_ref().map(|l| l.name.clone()),
             breaks: Vec::new(),
             continues: Vec::new(),
             result,
+            scope_depth,
         });
     }
 
     fn pop_loop(&mut self) -> LoopCtx {
-        self.f().loops.pop().unwrap_or(LoopCtx { label: None, breaks: Vec::new(), continues: Vec::new(), result: 0 })
+        self.f().loops.pop().unwrap_or(LoopCtx { label: None, breaks: Vec::new(), continues: Vec::new(), result: 0, scope_depth: 0 })
     }
 
     fn patch_continues(&mut self, ctx: &LoopCtx, target: usize) {
@@ -461,6 +486,8 @@ impl<'a> Compiler<'a> {
 pub(crate) enum CellOrLambda<'a> {
     Cell(&'a lumen_syntax::ast::CellDecl),
     Lambda(&'a lumen_syntax::ast::LambdaBody),
+    /// A `handle` body or handler clause: returns its block value.
+    Block(&'a Block),
 }
 
 /// One step of an assignment path: `.name` or `[index]`.

@@ -14,6 +14,8 @@ pub fn start(v: &Value) -> Result<Value, String> {
         Value::Map(m) => IterState::Map { map: m.clone(), next: 0 },
         Value::Set(s) => IterState::Set { set: s.clone(), next: 0 },
         Value::Bytes(b) => IterState::Bytes { bytes: b.clone(), next: 0 },
+        // A generator is its own (single-pass) iterator.
+        Value::Handle(h) if matches!(&*h.borrow(), HandleObj::Generator(_)) => return Ok(v.clone()),
         other => return Err(format!("cannot iterate over {}", other.type_name())),
     };
     Ok(Value::Handle(Rc::new(RefCell::new(HandleObj::Iter(state)))))

@@ -1,8 +1,11 @@
 //! The interpreter: explicit frames over one register stack, never recursing on the Rust stack
 //! for Lumen calls (ARCHITECTURE.md "The interpreter never recurses").
 
+mod control;
 mod iter;
 mod ops;
+
+use control::{Clause, HandlerRec};
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -51,6 +54,8 @@ struct FuncRt {
     variadic: Option<usize>,
     nregs: usize,
     is_lambda: bool,
+    is_generator: bool,
+    is_async: bool,
     code: Rc<[Instr]>,
     consts: Rc<[Value]>,
     lines: Rc<[u32]>,
@@ -69,6 +74,33 @@ struct Frame {
     ret: usize,
     argc: usize,
     closure: Option<Rc<FuncObj>>,
+    /// Start pcs of the registered `defer` blocks, in registration order.
+    defers: Vec<u32>,
+    /// What to do when the running `defer` block ends (innermost last).
+    after_defer: Vec<AfterDefer>,
+    /// In a handler clause: the suspended handled computation, until resumed.
+    continuation: Option<Box<control::Continuation>>,
+    /// In a running generator: where its elements go.
+    generator: Option<Box<control::GenLink>>,
+    /// The first frame of a task: its future receives the return value.
+    task: Option<Rc<std::cell::RefCell<crate::value::HandleObj>>>,
+}
+
+enum AfterDefer {
+    /// Continue at this pc.
+    Resume(usize),
+    /// Finish returning this value (after the remaining defers).
+    Return(Value),
+    /// Continue unwinding the pending fault.
+    Unwind,
+}
+
+/// Why execution stopped early.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    Error(RuntimeError),
+    /// `exit(code)`
+    Exit(i32),
 }
 
 pub struct Vm<'h> {
@@ -81,8 +113,12 @@ pub struct Vm<'h> {
     regs: Vec<Value>,
     frames: Vec<Frame>,
     host: &'h mut dyn Host,
-    init: Option<u32>,
+    init: Vec<u32>,
     entry: Option<u32>,
+    /// The fault being unwound while `defer` blocks run.
+    unwinding: Option<Fault>,
+    /// Installed effect handlers, innermost last.
+    handlers: Vec<HandlerRec>,
     /// Payload arity of each variant, by enum type.
     arities: Vec<Vec<u32>>,
 }
@@ -121,6 +157,8 @@ impl<'h> Vm<'h> {
                 variadic: f.variadic.map(usize::from),
                 nregs: f.nregs as usize,
                 is_lambda: f.is_lambda,
+                is_generator: f.is_generator,
+                is_async: f.is_async,
                 code: Rc::from(f.code.as_slice()),
                 consts: f
                     .consts
@@ -147,7 +185,9 @@ impl<'h> Vm<'h> {
             regs: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             host,
-            init: program.init,
+            init: program.init.clone(),
+            unwinding: None,
+            handlers: Vec::new(),
             entry: program.entry,
             arities: program
                 .types
@@ -161,8 +201,8 @@ impl<'h> Vm<'h> {
     }
 
     /// Runs module initialization and the entry cell; returns the entry cell's value.
-    pub fn run_main(&mut self) -> Result<Value, RuntimeError> {
-        if let Some(init) = self.init {
+    pub fn run_main(&mut self) -> Result<Value, Fault> {
+        for init in self.init.clone() {
             self.call_top(init, Vec::new())?;
         }
         let Some(entry) = self.entry else { return Ok(Value::Null) };
@@ -172,7 +212,7 @@ impl<'h> Vm<'h> {
     }
 
     /// Calls function `func` with `args` from outside the interpreter loop.
-    pub fn call_top(&mut self, func: u32, args: Vec<Value>) -> Result<Value, RuntimeError> {
+    pub fn call_top(&mut self, func: u32, args: Vec<Value>) -> Result<Value, Fault> {
         let slot = self.regs.len();
         self.regs.push(Value::Null);
         let argc = args.len();
@@ -180,7 +220,7 @@ impl<'h> Vm<'h> {
         self.regs.extend(args);
         let depth = self.frames.len();
         if let Err(message) = self.push_frame(func, args_at, argc, slot, None, true) {
-            return Err(self.error_at(message, depth));
+            return Err(Fault::Error(self.error_at(message, depth)));
         }
         match self.execute(depth) {
             Ok(()) => {
@@ -188,11 +228,10 @@ impl<'h> Vm<'h> {
                 self.regs.truncate(slot);
                 Ok(v)
             }
-            Err(message) => {
-                let err = self.error_at(message, depth);
+            Err(fault) => {
                 self.frames.truncate(depth);
                 self.regs.truncate(slot);
-                Err(err)
+                Err(fault)
             }
         }
     }
@@ -255,7 +294,35 @@ impl<'h> Vm<'h> {
                 }
             }
         }
-        self.frames.push(Frame { func, pc: 0, base, ret, argc, closure });
+        self.frames.push(Frame {
+            func,
+            pc: 0,
+            base,
+            ret,
+            argc,
+            closure,
+            defers: Vec::new(),
+            after_defer: Vec::new(),
+            continuation: None,
+            generator: None,
+            task: None,
+        });
+        if self.funcs[func as usize].is_async {
+            // Calling an async cell makes a future; the task runs when awaited.
+            let mut frame = self.frames.pop().expect("frame");
+            let regs = self.regs.split_off(frame.base);
+            frame.ret = usize::MAX;
+            let f = control::new_future(control::TaskState::Pending { frame, regs });
+            self.store(ret, f);
+        } else if self.funcs[func as usize].is_generator {
+            // A generator starts suspended at its first instruction.
+            let mut frame = self.frames.pop().expect("frame");
+            let regs = self.regs.split_off(frame.base);
+            frame.base = 0;
+            frame.ret = usize::MAX;
+            let g = control::suspended_generator(frame, regs);
+            self.store(ret, g);
+        }
         Ok(())
     }
 
@@ -336,6 +403,13 @@ impl<'h> Vm<'h> {
     fn call_method(&mut self, name: &Value, args_at: usize, argc: usize, ret: usize) -> Step<()> {
         let Value::Str(name) = name else { return Err("bad method name".into()) };
         let receiver = &self.regs[args_at];
+        if let Value::Handle(h) = receiver
+            && name.as_str() == "next"
+            && matches!(&*h.borrow(), crate::value::HandleObj::Generator(_))
+        {
+            let h = h.clone();
+            return self.resume_generator(h, ret, None);
+        }
         // 1. A record field holding a function.
         if let Value::Record(r) = receiver
             && let Some(i) = r.ty.fields.iter().position(|f| **f == **name)
@@ -375,8 +449,50 @@ impl<'h> Vm<'h> {
         }
     }
 
+    /// Starts unwinding after a fault: the nearest frame (above `depth`) with registered
+    /// `defer` blocks runs them; frames without are popped. `Err` when nothing is left to run.
+    fn unwind(&mut self, fault: Fault, depth: usize) -> Result<(), Fault> {
+        let fault = match self.unwinding.take() {
+            // A fault raised while unwinding: the first one propagates.
+            Some(first) => first,
+            None => fault,
+        };
+        while self.frames.len() > depth {
+            let frame = self.frames.last_mut().expect("frame");
+            frame.after_defer.clear();
+            if let Some(pc) = frame.defers.pop() {
+                frame.after_defer.push(AfterDefer::Unwind);
+                frame.pc = pc as usize;
+                self.unwinding = Some(fault);
+                return Ok(());
+            }
+            let frame = self.frames.pop().expect("frame");
+            self.regs.truncate(frame.base);
+            self.drop_handlers_above(self.frames.len());
+        }
+        Err(fault)
+    }
+
+    /// Completes a return from the top frame (its defers have run).
+    fn finish_return(&mut self, v: Value) {
+        let mut frame = self.frames.pop().expect("frame");
+        self.regs.truncate(frame.base);
+        self.drop_handlers_above(self.frames.len());
+        if let Some(link) = frame.generator.take() {
+            self.generator_returned(*link);
+            return;
+        }
+        if let Some(task) = frame.task.take() {
+            self.task_finished(&task, v);
+            return;
+        }
+        if frame.ret != usize::MAX {
+            self.regs[frame.ret] = v;
+        }
+    }
+
     /// Runs until the frame stack is back at `depth`.
-    fn execute(&mut self, depth: usize) -> Step<()> {
+    fn execute(&mut self, depth: usize) -> Result<(), Fault> {
         let mut fi = self.frames.len() - 1;
         let mut func = self.frames[fi].func as usize;
         let mut code = self.funcs[func].code.clone();
@@ -413,9 +529,12 @@ impl<'h> Vm<'h> {
             ($e:expr) => {
                 match $e {
                     Ok(v) => v,
-                    Err(e) => {
+                    Err(message) => {
                         sync_out!();
-                        return Err(e);
+                        let fault = Fault::Error(self.error_at(message, depth));
+                        self.unwind(fault, depth)?;
+                        load_frame!();
+                        continue;
                     }
                 }
             };
@@ -546,16 +665,54 @@ impl<'h> Vm<'h> {
                 }
                 Instr::Return(r) => {
                     let v = std::mem::take(&mut reg!(r));
-                    let frame = self.frames.pop().expect("frame");
-                    self.regs.truncate(frame.base);
-                    if frame.ret != usize::MAX {
-                        self.regs[frame.ret] = v;
+                    if let Some(defer_pc) = self.frames[fi].defers.pop() {
+                        self.frames[fi].after_defer.push(AfterDefer::Return(v));
+                        pc = defer_pc as usize;
+                        continue;
                     }
+                    self.finish_return(v);
                     if self.frames.len() <= depth {
                         return Ok(());
                     }
                     load_frame!();
                 }
+                Instr::DeferPush(start) => self.frames[fi].defers.push(start),
+                Instr::Exit(r) => {
+                    let code = match &reg!(r) {
+                        Value::Int(c) => i32::try_from(*c).unwrap_or(1),
+                        _ => 1,
+                    };
+                    sync_out!();
+                    self.unwind(Fault::Exit(code), depth)?;
+                    load_frame!();
+                }
+                Instr::DeferRun => {
+                    if let Some(defer_pc) = self.frames[fi].defers.pop() {
+                        self.frames[fi].after_defer.push(AfterDefer::Resume(pc));
+                        pc = defer_pc as usize;
+                    }
+                }
+                Instr::DeferEnd => match self.frames[fi].after_defer.pop() {
+                    Some(AfterDefer::Resume(at)) => pc = at,
+                    Some(AfterDefer::Return(v)) => {
+                        if let Some(defer_pc) = self.frames[fi].defers.pop() {
+                            self.frames[fi].after_defer.push(AfterDefer::Return(v));
+                            pc = defer_pc as usize;
+                            continue;
+                        }
+                        self.finish_return(v);
+                        if self.frames.len() <= depth {
+                            return Ok(());
+                        }
+                        load_frame!();
+                    }
+                    Some(AfterDefer::Unwind) | None => {
+                        sync_out!();
+                        let fault = self.unwinding.take().unwrap_or(Fault::Exit(1));
+                        self.unwind(fault, depth)?;
+                        load_frame!();
+                    }
+                },
                 Instr::MakeList { dst, start, count } => {
                     let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
                     reg!(dst) = Value::list(items);
@@ -694,10 +851,89 @@ impl<'h> Vm<'h> {
                     let it = try_op!(iter::start(&reg!(src)));
                     reg!(dst) = it;
                 }
-                Instr::IterNext { dst, iter: it, exit } => match try_op!(iter::next(&reg!(it))) {
-                    Some(v) => reg!(dst) = v,
-                    None => jump!(exit),
-                },
+                Instr::IterNext { dst, iter: it, exit } => {
+                    if let Value::Handle(h) = &reg!(it)
+                        && matches!(&*h.borrow(), crate::value::HandleObj::Generator(_))
+                    {
+                        let h = h.clone();
+                        sync_out!();
+                        let exit_pc = (pc as i64 + exit as i64) as usize;
+                        try_op!(self.resume_generator(h, base + dst as usize, Some(exit_pc)));
+                        load_frame!();
+                        continue;
+                    }
+                    match try_op!(iter::next(&reg!(it))) {
+                        Some(v) => reg!(dst) = v,
+                        None => jump!(exit),
+                    }
+                }
+                Instr::Perform { dst, effect, op, args, argc } => {
+                    sync_out!();
+                    let (Value::Str(effect), Value::Str(op)) = (&consts[effect as usize], &consts[op as usize]) else { continue };
+                    try_op!(self.perform(effect, op, base + args as usize, argc as usize, base + dst as usize));
+                    load_frame!();
+                }
+                Instr::Handle { dst, body, clauses, count } => {
+                    sync_out!();
+                    let mut list = Vec::with_capacity(count as usize);
+                    for i in 0..count {
+                        let at = clauses + 4 * i;
+                        let (Value::Str(effect), Value::Str(op)) = (&reg!(at), &reg!(at + 1)) else { continue };
+                        list.push(Clause {
+                            effect: Rc::from(effect.as_str()),
+                            op: Rc::from(op.as_str()),
+                            func: reg!(at + 2).clone(),
+                            tail: matches!(reg!(at + 3), Value::Bool(true)),
+                        });
+                    }
+                    let body = reg!(body).clone();
+                    try_op!(self.install_handler(body, list, base + dst as usize));
+                    load_frame!();
+                }
+                Instr::Resume { dst, src } => {
+                    sync_out!();
+                    let v = reg!(src).clone();
+                    try_op!(self.resume(v, base + dst as usize));
+                    load_frame!();
+                }
+                Instr::Spawn { dst, args, argc } => {
+                    sync_out!();
+                    let f = reg!(args).clone();
+                    let before = self.frames.len();
+                    try_op!(self.call_value(f, base + args as usize + 1, argc as usize - 1, base + dst as usize));
+                    if self.frames.len() > before {
+                        // A Lumen function started: suspend it as the task of a new future.
+                        let mut frame = self.frames.pop().expect("frame");
+                        let regs = self.regs.split_off(frame.base);
+                        frame.ret = usize::MAX;
+                        reg!(dst) = control::new_future(control::TaskState::Pending { frame, regs });
+                    } else if !matches!(&reg!(dst), Value::Handle(_)) {
+                        let v = std::mem::take(&mut reg!(dst));
+                        reg!(dst) = control::new_future(control::TaskState::Done(v));
+                    }
+                }
+                Instr::Await { dst, src } => {
+                    sync_out!();
+                    let v = reg!(src).clone();
+                    // The task runs on top; `await` executes again when it returns.
+                    self.frames[fi].pc = pc - 1;
+                    match try_op!(self.await_value(&v)) {
+                        control::Awaited::Ready(v) => {
+                            self.frames[fi].pc = pc;
+                            reg!(dst) = v;
+                        }
+                        control::Awaited::Started => load_frame!(),
+                    }
+                }
+                Instr::Yield(r) => {
+                    sync_out!();
+                    let v = reg!(r).clone();
+                    try_op!(self.yield_value(v));
+                    if self.frames.len() <= depth {
+                        return Ok(());
+                    }
+                    load_frame!();
+                }
                 Instr::IsKind { dst, src, kind } => {
                     let b = is_kind(&reg!(src), kind);
                     reg!(dst) = Value::Bool(b);

@@ -1,0 +1,298 @@
+//! Suspending and resuming parts of the frame stack: effect handlers (`perform`, `handle`,
+//! `resume`, LANGUAGE.md 5.9) and generators (`yield`, 5.12).
+//!
+//! A continuation is a slice of frames moved off the stack together with their register
+//! windows; resuming moves it back on top, rebasing register indexes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::{Frame, Step, Vm};
+use crate::value::{HandleObj, Opaque, Value};
+
+/// An installed handler: its clauses and the frame running the handled body.
+pub(super) struct HandlerRec {
+    pub base_frame: usize,
+    pub clauses: Rc<Vec<Clause>>,
+}
+
+pub(super) struct Clause {
+    pub effect: Rc<str>,
+    pub op: Rc<str>,
+    pub func: Value,
+    /// A named `handler`'s operation: its return value resumes directly.
+    pub tail: bool,
+}
+
+/// Frames between a `perform` and its handler, suspended.
+pub(super) struct Continuation {
+    frames: Vec<Frame>,
+    regs: Vec<Value>,
+    old_base: usize,
+    /// Absolute (old) register receiving the value passed to `resume`.
+    value_slot: usize,
+    /// Handlers installed by the suspended frames (the handling one first), with base frames
+    /// relative to the first suspended frame.
+    handlers: Vec<(usize, Rc<Vec<Clause>>)>,
+}
+
+/// The interpreter's view of a generator handle.
+pub(super) enum GenState {
+    Suspended { frame: Frame, regs: Vec<Value> },
+    Running,
+    Done,
+}
+
+/// A future's task.
+pub(super) enum TaskState {
+    /// Not started: its first frame, suspended.
+    Pending { frame: Frame, regs: Vec<Value> },
+    Running,
+    Done(Value),
+}
+
+/// What `await` found.
+pub(super) enum Awaited {
+    Ready(Value),
+    /// A task was started on top of the stack; `await` runs again when it finishes.
+    Started,
+}
+
+pub(super) fn new_future(state: TaskState) -> Value {
+    Value::Handle(Rc::new(RefCell::new(HandleObj::Future(Opaque(Box::new(state))))))
+}
+
+fn task_state(handle: &Rc<RefCell<HandleObj>>) -> Option<std::cell::RefMut<'_, TaskState>> {
+    std::cell::RefMut::filter_map(handle.borrow_mut(), |h| match h {
+        HandleObj::Future(Opaque(any)) => any.downcast_mut::<TaskState>(),
+        _ => None,
+    })
+    .ok()
+}
+
+impl<'h> Vm<'h> {
+    /// Waits for the futures inside `v`: their values if all are done, otherwise starts the
+    /// first pending task.
+    pub(super) fn await_value(&mut self, v: &Value) -> Step<Awaited> {
+        match v {
+            Value::Handle(h) if matches!(&*h.borrow(), HandleObj::Future(_)) => {
+                let mut state = task_state(h).ok_or("not a future")?;
+                match std::mem::replace(&mut *state, TaskState::Running) {
+                    TaskState::Done(v) => {
+                        *state = TaskState::Done(v.clone());
+                        Ok(Awaited::Ready(v))
+                    }
+                    TaskState::Running => Err("a task awaits itself".into()),
+                    TaskState::Pending { mut frame, regs } => {
+                        drop(state);
+                        frame.base = self.regs.len();
+                        frame.task = Some(h.clone());
+                        self.regs.extend(regs);
+                        self.frames.push(frame);
+                        Ok(Awaited::Started)
+                    }
+                }
+            }
+            Value::List(items) | Value::Tuple(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    match self.await_value(item)? {
+                        Awaited::Ready(v) => out.push(v),
+                        Awaited::Started => return Ok(Awaited::Started),
+                    }
+                }
+                Ok(Awaited::Ready(if matches!(v, Value::Tuple(_)) { Value::tuple(out) } else { Value::list(out) }))
+            }
+            Value::Map(map) => {
+                let mut out = crate::value::MapObj::default();
+                for (k, item) in map.iter() {
+                    match self.await_value(item)? {
+                        Awaited::Ready(v) => {
+                            out.insert(k.clone(), v);
+                        }
+                        Awaited::Started => return Ok(Awaited::Started),
+                    }
+                }
+                Ok(Awaited::Ready(Value::map(out)))
+            }
+            other => Ok(Awaited::Ready(other.clone())),
+        }
+    }
+
+    /// A task's first frame returned `v`.
+    pub(super) fn task_finished(&mut self, handle: &Rc<RefCell<HandleObj>>, v: Value) {
+        if let Some(mut state) = task_state(handle) {
+            *state = TaskState::Done(v);
+        }
+    }
+}
+
+/// Where a resumed generator delivers its next element.
+pub(super) struct GenLink {
+    pub handle: Rc<RefCell<HandleObj>>,
+    /// Absolute register for the element.
+    pub dst: usize,
+    /// For `for` loops: the consumer's pc when the generator is exhausted. For `next()`:
+    /// `None`, and exhaustion delivers `null`.
+    pub exit_pc: Option<usize>,
+}
+
+fn rebase(x: usize, old: usize, new: usize) -> usize {
+    if x == usize::MAX || x < old { x } else { x - old + new }
+}
+
+impl<'h> Vm<'h> {
+    /// `handle`: installs the clauses and calls the body closure (its frame is the handler's
+    /// base frame).
+    pub(super) fn install_handler(&mut self, body: Value, clauses: Vec<Clause>, ret: usize) -> Step<()> {
+        let base_frame = self.frames.len();
+        self.call_value(body, self.regs.len(), 0, ret)?;
+        if self.frames.len() == base_frame + 1 {
+            self.handlers.push(HandlerRec { base_frame, clauses: Rc::new(clauses) });
+        }
+        Ok(())
+    }
+
+    /// Removes handlers whose body frame was just popped.
+    pub(super) fn drop_handlers_above(&mut self, frames_left: usize) {
+        while self.handlers.last().is_some_and(|h| h.base_frame >= frames_left) {
+            self.handlers.pop();
+        }
+    }
+
+    /// `perform effect.op(args)` from the top frame; `dst` is absolute.
+    pub(super) fn perform(&mut self, effect: &str, op: &str, args_at: usize, argc: usize, dst: usize) -> Step<()> {
+        let found = self.handlers.iter().rposition(|h| h.clauses.iter().any(|c| &*c.effect == effect && &*c.op == op));
+        let Some(idx) = found else {
+            return Err(format!("unhandled effect {effect}.{op}: no handler is installed for it"));
+        };
+        let clauses = self.handlers[idx].clauses.clone();
+        let clause = clauses.iter().find(|c| &*c.effect == effect && &*c.op == op).expect("clause");
+        if clause.tail {
+            return self.call_value(clause.func.clone(), args_at, argc, dst);
+        }
+        let args: Vec<Value> = (0..argc).map(|i| std::mem::take(&mut self.regs[args_at + i])).collect();
+        let b = self.handlers[idx].base_frame;
+        let captured_handlers: Vec<(usize, Rc<Vec<Clause>>)> =
+            self.handlers.drain(idx..).map(|h| (h.base_frame - b, h.clauses)).collect();
+        let old_base = self.frames[b].base;
+        let regs = self.regs.split_off(old_base);
+        let frames = self.frames.split_off(b);
+        let clause_ret = frames[0].ret;
+        let k = Continuation { frames, regs, old_base, value_slot: dst, handlers: captured_handlers };
+        let at = self.regs.len();
+        let n = args.len();
+        self.regs.extend(args);
+        let depth = self.frames.len();
+        self.call_value(clause.func.clone(), at, n, clause_ret)?;
+        if self.frames.len() > depth {
+            self.frames.last_mut().expect("frame").continuation = Some(Box::new(k));
+        }
+        Ok(())
+    }
+
+    /// `resume(v)` in the top frame (a handler clause); the handled body's final value will
+    /// arrive in `dst` (absolute).
+    pub(super) fn resume(&mut self, v: Value, dst: usize) -> Step<()> {
+        let top = self.frames.len() - 1;
+        let Some(k) = self.frames[top].continuation.take() else {
+            return Err("continuation already resumed (or `resume` outside a handler clause)".into());
+        };
+        let Continuation { mut frames, regs, old_base, value_slot, handlers } = *k;
+        let new_base = self.regs.len();
+        for f in &mut frames {
+            f.base = rebase(f.base, old_base, new_base);
+            f.ret = rebase(f.ret, old_base, new_base);
+        }
+        frames[0].ret = dst;
+        self.regs.extend(regs);
+        let slot = rebase(value_slot, old_base, new_base);
+        if slot < self.regs.len() {
+            self.regs[slot] = v;
+        }
+        let first = self.frames.len();
+        self.frames.extend(frames);
+        self.handlers.extend(handlers.into_iter().map(|(rel, clauses)| super::HandlerRec { base_frame: first + rel, clauses }));
+        Ok(())
+    }
+
+    /// Runs the generator until its next `yield` (or its end).
+    pub(super) fn resume_generator(&mut self, handle: Rc<RefCell<HandleObj>>, dst: usize, exit_pc: Option<usize>) -> Step<()> {
+        let state = {
+            let mut h = handle.borrow_mut();
+            let HandleObj::Generator(Opaque(any)) = &mut *h else { return Err("not a generator".into()) };
+            let Some(state) = any.downcast_mut::<GenState>() else { return Err("not a generator".into()) };
+            std::mem::replace(state, GenState::Running)
+        };
+        let link = GenLink { handle: handle.clone(), dst, exit_pc };
+        match state {
+            GenState::Running => {
+                set_gen_state(&handle, GenState::Running);
+                Err("generator is already running".into())
+            }
+            GenState::Done => {
+                set_gen_state(&handle, GenState::Done);
+                self.generator_exhausted(link);
+                Ok(())
+            }
+            GenState::Suspended { mut frame, regs } => {
+                frame.base = self.regs.len();
+                frame.generator = Some(Box::new(link));
+                self.regs.extend(regs);
+                self.frames.push(frame);
+                Ok(())
+            }
+        }
+    }
+
+    /// The consumer sees the end of the sequence.
+    fn generator_exhausted(&mut self, link: GenLink) {
+        match link.exit_pc {
+            Some(pc) => {
+                if let Some(consumer) = self.frames.last_mut() {
+                    consumer.pc = pc;
+                }
+            }
+            None => {
+                if link.dst < self.regs.len() {
+                    self.regs[link.dst] = Value::Null;
+                }
+            }
+        }
+    }
+
+    /// `yield v`: suspends the top (generator) frame and hands `v` to its consumer.
+    pub(super) fn yield_value(&mut self, v: Value) -> Step<()> {
+        let mut frame = self.frames.pop().expect("frame");
+        let Some(link) = frame.generator.take() else {
+            return Err("`yield` outside a running generator".into());
+        };
+        let regs = self.regs.split_off(frame.base);
+        frame.base = 0;
+        set_gen_state(&link.handle, GenState::Suspended { frame, regs });
+        if link.dst < self.regs.len() {
+            self.regs[link.dst] = v;
+        }
+        Ok(())
+    }
+
+    /// A generator frame returned: the sequence ends.
+    pub(super) fn generator_returned(&mut self, link: GenLink) {
+        set_gen_state(&link.handle, GenState::Done);
+        self.generator_exhausted(link);
+    }
+}
+
+/// A generator value whose frame has not started (or is between elements).
+pub(super) fn suspended_generator(frame: Frame, regs: Vec<Value>) -> Value {
+    let state = GenState::Suspended { frame, regs };
+    Value::Handle(Rc::new(RefCell::new(HandleObj::Generator(Opaque(Box::new(state))))))
+}
+
+fn set_gen_state(handle: &Rc<RefCell<HandleObj>>, state: GenState) {
+    if let HandleObj::Generator(Opaque(any)) = &mut *handle.borrow_mut()
+        && let Some(slot) = any.downcast_mut::<GenState>()
+    {
+        *slot = state;
+    }
+}
