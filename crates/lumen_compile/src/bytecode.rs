@@ -194,6 +194,8 @@ pub enum Instr {
     Spawn { dst: Reg, args: Reg, argc: u16 },
     /// `await v`: waits for every future in `v` (re-executed until all are done).
     Await { dst: Reg, src: Reg },
+    /// A new process or agent instance of type `ty` whose state map is in `init`.
+    MakeInstance { dst: Reg, ty: u32, init: Reg },
 }
 
 /// Debug information for one instruction: the source line.

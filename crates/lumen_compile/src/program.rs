@@ -6,12 +6,14 @@ use crate::bytecode::{Function, Kind};
 pub enum TypeInfo {
     Record { name: String, fields: Vec<String>, validator: Option<u32> },
     Enum { name: String, variants: Vec<String>, arities: Vec<u32> },
+    /// A process or agent declaration; instances are handles.
+    Process { name: String, kind: String },
 }
 
 impl TypeInfo {
     pub fn name(&self) -> &str {
         match self {
-            TypeInfo::Record { name, .. } | TypeInfo::Enum { name, .. } => name,
+            TypeInfo::Record { name, .. } | TypeInfo::Enum { name, .. } | TypeInfo::Process { name, .. } => name,
         }
     }
 }

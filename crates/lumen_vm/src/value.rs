@@ -121,7 +121,9 @@ pub enum HandleObj {
     Future(Opaque),
     /// A generator's state; the interpreter owns its representation.
     Generator(Opaque),
-    Instance { kind: Rc<str>, name: Rc<str>, id: u32 },
+    /// A process or agent instance: its kind (`memory`, `agent`...), declared name, type index
+    /// and state (configuration entries and the built-in methods' data).
+    Instance { kind: Rc<str>, name: Rc<str>, id: u32, state: MapObj },
     /// The state of a `for` loop or comprehension over a collection (internal).
     Iter(IterState),
 }

@@ -11,7 +11,21 @@ impl<'a> Compiler<'a> {
     pub(crate) fn call(&mut self, callee: &'a Expr, args: &'a [Arg], dst: Reg, span: Span) {
         match &callee.kind {
             ExprKind::Ident(name) if self.resolve_var(&name.name).is_none() => {
+                if let Some(f) = self.sibling_methods.get(&name.name).copied() {
+                    let this = match self.resolve_var("self") {
+                        Some(VarRef::Local(r, _)) => r,
+                        _ => 0,
+                    };
+                    self.direct_call_with(f, &name.name, Some(First::Reg(this)), args, dst, span);
+                    return;
+                }
                 match self.globals.get(&name.name).cloned() {
+                    Some(Global::Process(ty)) => {
+                        if !args.is_empty() {
+                            self.error(codes::BAD_ARGUMENTS, format!("`{}()` takes no arguments", name.name), span);
+                        }
+                        self.construct_process(ty, dst);
+                    }
                     Some(Global::Cell(f)) => self.direct_call(f, &name.name, args, dst, span),
                     Some(Global::Record(ty)) => self.construct_record(ty, args, dst, span),
                     Some(Global::Variant(ty, v)) => self.construct_variant(ty, v, args, dst, span),

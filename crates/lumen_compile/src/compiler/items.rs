@@ -10,7 +10,7 @@ use crate::bytecode::{Instr, Kind};
 use crate::program::TypeInfo;
 
 impl<'a> Compiler<'a> {
-    fn define(&mut self, name: &str, global: Global, span: Span) {
+    pub(crate) fn define(&mut self, name: &str, global: Global, span: Span) {
         let replaces_prelude = match self.globals.get(name) {
             Some(Global::Cell(idx)) => {
                 self.program.functions[*idx as usize].file == super::PRELUDE_FILE && self.file != super::PRELUDE_FILE
@@ -128,6 +128,8 @@ impl<'a> Compiler<'a> {
             | ItemKind::Import(_)
             | ItemKind::Effect(_)
             | ItemKind::Bind(_) => {}
+            ItemKind::Process(p) => self.declare_process(p.kind.as_str(), Some(p.kind), &p.name, &p.members),
+            ItemKind::Agent(a) => self.declare_process("agent", None, &a.name, &a.members),
             ItemKind::Handler(h) => {
                 let mut ops = Vec::new();
                 for op in &h.ops {
@@ -174,7 +176,7 @@ impl<'a> Compiler<'a> {
                     "Generator" => Kind::Generator,
                     "Any" | "Json" | "Self" => Kind::Any,
                     other => match self.globals.get(other) {
-                        Some(Global::Record(t) | Global::Enum(t)) => Kind::Named(*t),
+                        Some(Global::Record(t) | Global::Enum(t) | Global::Process(t)) => Kind::Named(*t),
                         _ => Kind::Any,
                     },
                 }
@@ -216,6 +218,19 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 ItemKind::Stmt(stmt) => top_level.push(stmt),
+                ItemKind::Process(p) => {
+                    self.compile_process_bodies(p);
+                    if p.kind == lumen_syntax::ast::ProcessKind::Machine
+                        && let Some(Global::Process(ty)) = self.globals.get(&p.name.name).cloned()
+                    {
+                        self.compile_machine(p, ty);
+                    }
+                }
+                ItemKind::Agent(a) => {
+                    if let Some(Global::Process(ty)) = self.globals.get(&a.name.name).cloned() {
+                        self.compile_member_cells(ty, &a.members);
+                    }
+                }
                 ItemKind::Handler(h) => {
                     for op in &h.ops {
                         if let Some(idx) = self.method_queue.pop_front() {

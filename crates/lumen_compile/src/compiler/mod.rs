@@ -9,6 +9,7 @@ mod call;
 mod expr;
 mod items;
 mod pattern;
+mod process;
 mod stmt;
 
 use std::collections::HashMap;
@@ -77,7 +78,7 @@ pub fn compile(
     );
     c.globals.insert("ok".into(), Global::Variant(crate::program::RESULT_TYPE, 0));
     c.globals.insert("err".into(), Global::Variant(crate::program::RESULT_TYPE, 1));
-    c.set_source(crate::prelude::SOURCE, PRELUDE_FILE);
+    c.set_source(prelude_source(), PRELUDE_FILE);
     c.declare_module(prelude());
     let base = c.globals.clone();
 
@@ -101,7 +102,7 @@ pub fn compile(
         spaces.push(space);
     }
     c.globals = base;
-    c.set_source(crate::prelude::SOURCE, PRELUDE_FILE);
+    c.set_source(prelude_source(), PRELUDE_FILE);
     c.compile_module_bodies(prelude());
     // Pass 2: bodies, each in its module's namespace (in declaration order, which the method
     // slots reserved in pass 1 rely on).
@@ -130,6 +131,8 @@ pub(crate) enum Global {
     Enum(u32),
     /// `(enum type, variant index)`
     Variant(u32, u16),
+    /// A process or agent type (its name constructs an instance).
+    Process(u32),
 }
 
 /// Signature facts needed to arrange arguments of direct calls.
@@ -217,16 +220,28 @@ pub(crate) struct Compiler<'a> {
     pub const_inits: Vec<(u32, u32, &'a Expr)>,
     /// Maps a builtin's name to its id (the VM owns the builtin table).
     pub builtin_lookup: fn(&str) -> Option<u32>,
+    pub processes: HashMap<u32, process::ProcessInfo>,
+    pub process_decls: HashMap<u32, process::ProcessRef<'a>>,
+    pub machine_tables: HashMap<u32, Vec<process::StateTable>>,
+    /// Methods of the process whose cells are being compiled (callable bare, `self` implied).
+    pub sibling_methods: HashMap<String, u32>,
     /// Named top-level handlers: `(effect, operation, function)` per handler name.
     pub handlers: HashMap<String, Vec<(String, String, u32)>>,
     /// Function slots of enum and impl methods, in declaration order (pass 2 takes them back).
     pub method_queue: std::collections::VecDeque<u32>,
 }
 
+fn prelude_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| format!("{}{}", crate::prelude::SOURCE, crate::prelude::PROCESS_SOURCE))
+}
+
 /// The prelude, parsed once.
 fn prelude() -> &'static Module {
     static PRELUDE: OnceLock<Module> = OnceLock::new();
-    PRELUDE.get_or_init(|| lumen_syntax::parse_code(crate::prelude::SOURCE).module)
+    PRELUDE.get_or_init(|| {
+        lumen_syntax::parse_code(prelude_source()).module
+    })
 }
 
 impl<'a> Compiler<'a> {
@@ -248,6 +263,10 @@ impl<'a> Compiler<'a> {
             const_inits: Vec::new(),
             method_queue: std::collections::VecDeque::new(),
             handlers: HashMap::new(),
+            processes: HashMap::new(),
+            process_decls: HashMap::new(),
+            machine_tables: HashMap::new(),
+            sibling_methods: HashMap::new(),
             builtin_lookup,
         }
     }

@@ -17,6 +17,7 @@ mod convert;
 mod encoding;
 mod math;
 mod output;
+mod process;
 mod strings;
 mod system;
 
@@ -64,6 +65,7 @@ pub fn all() -> &'static [&'static BuiltinDef] {
     ALL.get_or_init(|| {
         [
             output::DEFS,
+            process::DEFS,
             convert::DEFS,
             strings::DEFS,
             math::DEFS,

@@ -64,6 +64,7 @@ struct FuncRt {
 enum TypeRt {
     Record(Rc<RecordType>),
     Enum(Rc<EnumType>),
+    Process { kind: Rc<str>, name: Rc<str> },
 }
 
 struct Frame {
@@ -139,6 +140,7 @@ impl<'h> Vm<'h> {
                     validator: *validator,
                 })),
                 TypeInfo::Enum { .. } if id == 0 => TypeRt::Enum(result_type()),
+                TypeInfo::Process { name, kind } => TypeRt::Process { kind: Rc::from(kind.as_str()), name: Rc::from(name.as_str()) },
                 TypeInfo::Enum { name, variants, .. } => TypeRt::Enum(Rc::new(EnumType {
                     id: id as u32,
                     name: Rc::from(name.as_str()),
@@ -194,7 +196,7 @@ impl<'h> Vm<'h> {
                 .iter()
                 .map(|t| match t {
                     TypeInfo::Enum { arities, .. } => arities.clone(),
-                    TypeInfo::Record { .. } => Vec::new(),
+                    TypeInfo::Record { .. } | TypeInfo::Process { .. } => Vec::new(),
                 })
                 .collect(),
         }
@@ -395,7 +397,10 @@ impl<'h> Vm<'h> {
             Value::Enum(e) => Kind::Named(e.ty.id),
             Value::Range(_) => Kind::Range,
             Value::Func(_) => Kind::Function,
-            Value::Handle(_) => Kind::Any,
+            Value::Handle(h) => match &*h.borrow() {
+                crate::value::HandleObj::Instance { id, .. } => Kind::Named(*id),
+                _ => Kind::Any,
+            },
         }
     }
 
@@ -925,6 +930,15 @@ impl<'h> Vm<'h> {
                         control::Awaited::Started => load_frame!(),
                     }
                 }
+                Instr::MakeInstance { dst, ty, init } => {
+                    let Some(TypeRt::Process { kind, name }) = self.types.get(ty as usize) else { continue };
+                    let state = match std::mem::take(&mut reg!(init)) {
+                        Value::Map(m) => Rc::unwrap_or_clone(m),
+                        _ => crate::value::MapObj::default(),
+                    };
+                    let obj = crate::value::HandleObj::Instance { kind: kind.clone(), name: name.clone(), id: ty, state };
+                    reg!(dst) = Value::Handle(Rc::new(std::cell::RefCell::new(obj)));
+                }
                 Instr::Yield(r) => {
                     sync_out!();
                     let v = reg!(r).clone();
@@ -1023,6 +1037,7 @@ impl<'h> Vm<'h> {
     }
 
     fn get_field(&self, obj: &Value, name: &Value) -> Step<Value> {
+        let _ = &self.types;
         let Value::Str(name) = name else { return Err("bad field name".into()) };
         match obj {
             Value::Record(r) => match r.ty.fields.iter().position(|f| **f == **name) {
@@ -1030,6 +1045,13 @@ impl<'h> Vm<'h> {
                 None => Err(format!("record {} has no field `{name}`", r.ty.name)),
             },
             Value::Map(m) => Ok(m.get(&Value::Str(name.clone())).cloned().unwrap_or(Value::Null)),
+            Value::Handle(h) => match &*h.borrow() {
+                crate::value::HandleObj::Instance { state, name: type_name, .. } => match state.get(&Value::Str(name.clone())) {
+                    Some(v) => Ok(v.clone()),
+                    None => Err(format!("{type_name} has no field `{name}`")),
+                },
+                _ => Err(format!("{} has no field `{name}`", obj.type_name())),
+            },
             Value::Null => Err(format!("cannot read field `{name}` of null")),
             other => Err(format!("{} has no field `{name}`", other.type_name())),
         }
