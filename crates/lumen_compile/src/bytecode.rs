@@ -101,6 +101,8 @@ pub enum Instr {
     JumpIfNotNull(Reg, i32),
     /// `if a < b` on ints without materializing a Bool (falls back for other kinds).
     JumpIfNotLess(Reg, Reg, i32),
+    /// Compare-and-branch: jumps when `a op b` is false (`op` is a comparison).
+    JumpIfNot(BinOp, Reg, Reg, i32),
 
     /// Calls the function value in `callee` with `argc` arguments in `args..`; result to `dst`.
     Call { dst: Reg, callee: Reg, args: Reg, argc: u16 },

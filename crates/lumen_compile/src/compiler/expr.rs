@@ -230,8 +230,7 @@ impl<'a> Compiler<'a> {
                 self.closure("", &lambda.params, lambda.ret.as_ref(), CellOrLambda::Lambda(&lambda.body), dst);
             }
             ExprKind::IfThen { cond, then, otherwise } => {
-                let c = self.expr_any(cond);
-                let jf = self.emit(Instr::JumpIfFalse(c, 0));
+                let jf = self.jump_unless(cond);
                 self.expr_to(then, dst);
                 let end = self.emit(Instr::Jump(0));
                 self.patch(jf);
@@ -269,8 +268,7 @@ impl<'a> Compiler<'a> {
                 for arm in arms {
                     match &arm.cond {
                         Some(cond) => {
-                            let c = self.expr_any(cond);
-                            let jf = self.emit(Instr::JumpIfFalse(c, 0));
+                            let jf = self.jump_unless(cond);
                             self.block_value(&arm.body, dst);
                             ends.push(self.emit(Instr::Jump(0)));
                             self.patch(jf);

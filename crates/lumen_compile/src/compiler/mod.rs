@@ -396,6 +396,7 @@ impl<'a> Compiler<'a> {
             Instr::JumpIfNull(r, _) => Instr::JumpIfNull(r, offset),
             Instr::JumpIfNotNull(r, _) => Instr::JumpIfNotNull(r, offset),
             Instr::JumpIfNotLess(a, b, _) => Instr::JumpIfNotLess(a, b, offset),
+            Instr::JumpIfNot(op, a, b, _) => Instr::JumpIfNot(op, a, b, offset),
             Instr::JumpIfProvided(p, _) => Instr::JumpIfProvided(p, offset),
             Instr::IterNext { dst, iter, .. } => Instr::IterNext { dst, iter, exit: offset },
             other => other,

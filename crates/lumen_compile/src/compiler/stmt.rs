@@ -466,14 +466,24 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Evaluates `e` and jumps (to be patched) when it is false; comparisons branch directly.
+    pub(crate) fn jump_unless(&mut self, e: &'a Expr) -> usize {
+        if let ExprKind::Binary { op, lhs, rhs } = &e.kind
+            && op.is_comparison()
+        {
+            let a = self.expr_any(lhs);
+            let b = self.expr_any(rhs);
+            return self.emit(Instr::JumpIfNot(super::expr::bin_op(*op), a, b, 0));
+        }
+        let r = self.expr_any(e);
+        self.emit(Instr::JumpIfFalse(r, 0))
+    }
+
     /// Compiles an `if`/`while` condition; returns the jumps taken when it does not hold.
     /// A `let` condition binds its pattern's names in the current scope.
     pub(crate) fn cond(&mut self, cond: &'a Cond) -> Vec<usize> {
         match cond {
-            Cond::Expr(e) => {
-                let r = self.expr_any(e);
-                vec![self.emit(Instr::JumpIfFalse(r, 0))]
-            }
+            Cond::Expr(e) => vec![self.jump_unless(e)],
             Cond::Let { pattern, value } => {
                 let src = self.alloc();
                 self.expr_to(value, src);

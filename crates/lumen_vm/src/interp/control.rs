@@ -86,7 +86,7 @@ impl<'h> Vm<'h> {
                     TaskState::Pending { mut frame, regs } => {
                         drop(state);
                         frame.base = self.regs.len();
-                        frame.task = Some(h.clone());
+                        frame.ext().task = Some(h.clone());
                         self.regs.extend(regs);
                         self.frames.push(frame);
                         Ok(Awaited::Started)
@@ -186,7 +186,7 @@ impl<'h> Vm<'h> {
         let depth = self.frames.len();
         self.call_value(clause.func.clone(), at, n, clause_ret)?;
         if self.frames.len() > depth {
-            self.frames.last_mut().expect("frame").continuation = Some(Box::new(k));
+            self.frames.last_mut().expect("frame").ext().continuation = Some(Box::new(k));
         }
         Ok(())
     }
@@ -195,7 +195,7 @@ impl<'h> Vm<'h> {
     /// arrive in `dst` (absolute).
     pub(super) fn resume(&mut self, v: Value, dst: usize) -> Step<()> {
         let top = self.frames.len() - 1;
-        let Some(k) = self.frames[top].continuation.take() else {
+        let Some(k) = self.frames[top].extra.as_mut().and_then(|e| e.continuation.take()) else {
             return Err("continuation already resumed (or `resume` outside a handler clause)".into());
         };
         let Continuation { mut frames, regs, old_base, value_slot, handlers } = *k;
@@ -237,7 +237,7 @@ impl<'h> Vm<'h> {
             }
             GenState::Suspended { mut frame, regs } => {
                 frame.base = self.regs.len();
-                frame.generator = Some(Box::new(link));
+                frame.ext().generator = Some(Box::new(link));
                 self.regs.extend(regs);
                 self.frames.push(frame);
                 Ok(())
@@ -264,7 +264,7 @@ impl<'h> Vm<'h> {
     /// `yield v`: suspends the top (generator) frame and hands `v` to its consumer.
     pub(super) fn yield_value(&mut self, v: Value) -> Step<()> {
         let mut frame = self.frames.pop().expect("frame");
-        let Some(link) = frame.generator.take() else {
+        let Some(link) = frame.extra.as_mut().and_then(|e| e.generator.take()) else {
             return Err("`yield` outside a running generator".into());
         };
         let regs = self.regs.split_off(frame.base);

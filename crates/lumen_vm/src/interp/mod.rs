@@ -75,6 +75,12 @@ struct Frame {
     ret: usize,
     argc: usize,
     closure: Option<Rc<FuncObj>>,
+    /// Rarely used state, allocated on first use so that plain calls stay cheap.
+    extra: Option<Box<FrameExtra>>,
+}
+
+#[derive(Default)]
+struct FrameExtra {
     /// Start pcs of the registered `defer` blocks, in registration order.
     defers: Vec<u32>,
     /// What to do when the running `defer` block ends (innermost last).
@@ -85,6 +91,16 @@ struct Frame {
     generator: Option<Box<control::GenLink>>,
     /// The first frame of a task: its future receives the return value.
     task: Option<Rc<std::cell::RefCell<crate::value::HandleObj>>>,
+}
+
+impl Frame {
+    fn ext(&mut self) -> &mut FrameExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    fn pop_defer(&mut self) -> Option<u32> {
+        self.extra.as_mut()?.defers.pop()
+    }
 }
 
 enum AfterDefer {
@@ -105,7 +121,7 @@ pub enum Fault {
 }
 
 pub struct Vm<'h> {
-    funcs: Vec<FuncRt>,
+    funcs: Rc<[FuncRt]>,
     types: Vec<TypeRt>,
     methods: HashMap<(Kind, Rc<str>), u32>,
     cells: HashMap<Rc<str>, u32>,
@@ -174,7 +190,8 @@ impl<'h> Vm<'h> {
                     .collect(),
                 lines: Rc::from(f.lines.as_slice()),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let methods = program.methods.iter().map(|(k, name, f)| ((*k, Rc::from(name.as_str())), *f)).collect();
         let cells = program.cells.iter().map(|(name, f)| (Rc::from(name.as_str()), *f)).collect();
         Vm {
@@ -303,11 +320,7 @@ impl<'h> Vm<'h> {
             ret,
             argc,
             closure,
-            defers: Vec::new(),
-            after_defer: Vec::new(),
-            continuation: None,
-            generator: None,
-            task: None,
+            extra: None,
         });
         if self.funcs[func as usize].is_async {
             // Calling an async cell makes a future; the task runs when awaited.
@@ -464,9 +477,11 @@ impl<'h> Vm<'h> {
         };
         while self.frames.len() > depth {
             let frame = self.frames.last_mut().expect("frame");
-            frame.after_defer.clear();
-            if let Some(pc) = frame.defers.pop() {
-                frame.after_defer.push(AfterDefer::Unwind);
+            if let Some(extra) = frame.extra.as_mut() {
+                extra.after_defer.clear();
+            }
+            if let Some(pc) = frame.pop_defer() {
+                frame.ext().after_defer.push(AfterDefer::Unwind);
                 frame.pc = pc as usize;
                 self.unwinding = Some(fault);
                 return Ok(());
@@ -483,13 +498,15 @@ impl<'h> Vm<'h> {
         let mut frame = self.frames.pop().expect("frame");
         self.regs.truncate(frame.base);
         self.drop_handlers_above(self.frames.len());
-        if let Some(link) = frame.generator.take() {
-            self.generator_returned(*link);
-            return;
-        }
-        if let Some(task) = frame.task.take() {
-            self.task_finished(&task, v);
-            return;
+        if let Some(extra) = frame.extra.as_mut() {
+            if let Some(link) = extra.generator.take() {
+                self.generator_returned(*link);
+                return;
+            }
+            if let Some(task) = extra.task.take() {
+                self.task_finished(&task, v);
+                return;
+            }
         }
         if frame.ret != usize::MAX {
             self.regs[frame.ret] = v;
@@ -498,10 +515,13 @@ impl<'h> Vm<'h> {
 
     /// Runs until the frame stack is back at `depth`.
     fn execute(&mut self, depth: usize) -> Result<(), Fault> {
+        // The function table never changes while running; borrowing it from a local handle
+        // keeps frame switches free of reference counting.
+        let funcs = self.funcs.clone();
         let mut fi = self.frames.len() - 1;
         let mut func = self.frames[fi].func as usize;
-        let mut code = self.funcs[func].code.clone();
-        let mut consts = self.funcs[func].consts.clone();
+        let mut code: &[Instr] = &funcs[func].code;
+        let mut consts: &[Value] = &funcs[func].consts;
         let mut base = self.frames[fi].base;
         let mut pc = self.frames[fi].pc;
 
@@ -519,8 +539,8 @@ impl<'h> Vm<'h> {
             () => {{
                 fi = self.frames.len() - 1;
                 func = self.frames[fi].func as usize;
-                code = self.funcs[func].code.clone();
-                consts = self.funcs[func].consts.clone();
+                code = &funcs[func].code;
+                consts = &funcs[func].consts;
                 base = self.frames[fi].base;
                 pc = self.frames[fi].pc;
             }};
@@ -587,8 +607,20 @@ impl<'h> Vm<'h> {
                     reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
                 }
                 Instr::Binary(op, d, a, b) => {
-                    let v = try_op!(ops::binary(op, &reg!(a), &reg!(b)));
+                    let v = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
+                        (x, y) => try_op!(ops::binary(op, x, y)),
+                    };
                     reg!(d) = v;
+                }
+                Instr::JumpIfNot(op, a, b, off) => {
+                    let holds = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => ops::int_compare(op, *x, *y),
+                        (x, y) => matches!(try_op!(ops::binary(op, x, y)), Value::Bool(true)),
+                    };
+                    if !holds {
+                        jump!(off)
+                    }
                 }
                 Instr::AddImm(d, a, imm) => {
                     let v = match &reg!(a) {
@@ -670,8 +702,8 @@ impl<'h> Vm<'h> {
                 }
                 Instr::Return(r) => {
                     let v = std::mem::take(&mut reg!(r));
-                    if let Some(defer_pc) = self.frames[fi].defers.pop() {
-                        self.frames[fi].after_defer.push(AfterDefer::Return(v));
+                    if let Some(defer_pc) = self.frames[fi].pop_defer() {
+                        self.frames[fi].ext().after_defer.push(AfterDefer::Return(v));
                         pc = defer_pc as usize;
                         continue;
                     }
@@ -681,7 +713,7 @@ impl<'h> Vm<'h> {
                     }
                     load_frame!();
                 }
-                Instr::DeferPush(start) => self.frames[fi].defers.push(start),
+                Instr::DeferPush(start) => self.frames[fi].ext().defers.push(start),
                 Instr::Exit(r) => {
                     let code = match &reg!(r) {
                         Value::Int(c) => i32::try_from(*c).unwrap_or(1),
@@ -692,16 +724,16 @@ impl<'h> Vm<'h> {
                     load_frame!();
                 }
                 Instr::DeferRun => {
-                    if let Some(defer_pc) = self.frames[fi].defers.pop() {
-                        self.frames[fi].after_defer.push(AfterDefer::Resume(pc));
+                    if let Some(defer_pc) = self.frames[fi].pop_defer() {
+                        self.frames[fi].ext().after_defer.push(AfterDefer::Resume(pc));
                         pc = defer_pc as usize;
                     }
                 }
-                Instr::DeferEnd => match self.frames[fi].after_defer.pop() {
+                Instr::DeferEnd => match self.frames[fi].ext().after_defer.pop() {
                     Some(AfterDefer::Resume(at)) => pc = at,
                     Some(AfterDefer::Return(v)) => {
-                        if let Some(defer_pc) = self.frames[fi].defers.pop() {
-                            self.frames[fi].after_defer.push(AfterDefer::Return(v));
+                        if let Some(defer_pc) = self.frames[fi].pop_defer() {
+                            self.frames[fi].ext().after_defer.push(AfterDefer::Return(v));
                             pc = defer_pc as usize;
                             continue;
                         }

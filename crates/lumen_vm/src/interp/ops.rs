@@ -66,6 +66,30 @@ fn op_str(op: BinOp) -> &'static str {
     }
 }
 
+/// Any binary operator on two Ints (the interpreter's fast path).
+#[inline]
+pub fn int_binary(op: BinOp, x: i64, y: i64) -> OpResult {
+    match op {
+        BinOp::Add => x.checked_add(y).map(Value::Int).ok_or_else(|| overflow("addition")),
+        BinOp::Sub => x.checked_sub(y).map(Value::Int).ok_or_else(|| overflow("subtraction")),
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => Ok(Value::Bool(int_compare(op, x, y))),
+        BinOp::In | BinOp::Concat => binary(op, &Value::Int(x), &Value::Int(y)),
+        _ => int_op(op, x, y),
+    }
+}
+
+#[inline]
+pub fn int_compare(op: BinOp, x: i64, y: i64) -> bool {
+    match op {
+        BinOp::Eq => x == y,
+        BinOp::Ne => x != y,
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        _ => x >= y,
+    }
+}
+
 pub fn int_op(op: BinOp, x: i64, y: i64) -> OpResult {
     let v = match op {
         BinOp::Add => x.checked_add(y).ok_or_else(|| overflow("addition"))?,
