@@ -345,8 +345,12 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some(validator) = info.validator {
-            let scratch = self.alloc();
-            self.emit(Instr::CallDirect { dst: scratch, func: validator, args: start, argc: n as u16 });
+            // Calls move their arguments, so the validator gets copies of the fields.
+            let args = self.alloc_n(n);
+            for i in 0..n {
+                self.emit(Instr::Move(args + i as Reg, start + i as Reg));
+            }
+            self.emit(Instr::CallDirect { dst: args, func: validator, args, argc: n as u16 });
         }
         self.emit(Instr::MakeRecord { dst, ty, start });
     }

@@ -18,6 +18,7 @@ mod encoding;
 mod math;
 mod output;
 mod process;
+mod results;
 mod strings;
 mod system;
 
@@ -66,6 +67,7 @@ pub fn all() -> &'static [&'static BuiltinDef] {
         [
             output::DEFS,
             process::DEFS,
+            results::DEFS,
             convert::DEFS,
             strings::DEFS,
             math::DEFS,

@@ -298,18 +298,34 @@ impl<'h> Vm<'h> {
             }
         }
         let variadic = f.variadic;
-        self.regs.resize(base + nregs, Value::Null);
+        // Arguments already on top of the stack become the new window in place.
+        let window_end = self.frames.last().map_or(0, |fr| {
+            let f = &self.funcs[fr.func as usize];
+            fr.base + f.nregs.max(f.nparams)
+        });
+        let in_place = args_at >= window_end && args_at + argc == self.regs.len();
+        let base = if in_place { args_at } else { base };
         match variadic {
             Some(v) if pack_variadic => {
-                for i in 0..v {
-                    self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                if in_place {
+                    let rest = self.regs.split_off(base + v);
+                    self.regs.push(Value::list(rest));
+                    self.regs.resize(base + nregs, Value::Null);
+                } else {
+                    self.regs.resize(base + nregs, Value::Null);
+                    for i in 0..v {
+                        self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                    }
+                    let rest: Vec<Value> = (v..argc).map(|i| std::mem::take(&mut self.regs[args_at + i])).collect();
+                    self.regs[base + v] = Value::list(rest);
                 }
-                let rest: Vec<Value> = (v..argc).map(|i| std::mem::take(&mut self.regs[args_at + i])).collect();
-                self.regs[base + v] = Value::list(rest);
             }
             _ => {
-                for i in 0..argc {
-                    self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                self.regs.resize(base + nregs, Value::Null);
+                if !in_place {
+                    for i in 0..argc {
+                        self.regs[base + i] = std::mem::take(&mut self.regs[args_at + i]);
+                    }
                 }
             }
         }
