@@ -84,7 +84,7 @@ fn mutate(rng: &mut Rng, base: &str, corpus: &[String]) -> String {
         let b = floor_boundary(&text, a + rng.below(64));
         match rng.below(7) {
             0 => text.replace_range(a..b, ""),
-            1 => text.insert_str(a, rng.pick(FRAGMENTS)),
+            1 => text.insert_str(a, *rng.pick(FRAGMENTS)),
             2 => {
                 let piece = text[a..b].to_string();
                 text.insert_str(a, &piece);

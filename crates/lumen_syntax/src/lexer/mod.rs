@@ -127,7 +127,7 @@ impl<'a> Lexer<'a> {
         while self.pos < self.end {
             if self.at_line_start {
                 self.at_line_start = false;
-                if self.start_line() {
+                if self.start_line() || self.pos >= self.end {
                     continue;
                 }
             }
