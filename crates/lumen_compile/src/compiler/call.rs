@@ -20,6 +20,13 @@ impl<'a> Compiler<'a> {
                     return;
                 }
                 match self.globals.get(&name.name).cloned() {
+                    Some(Global::Tool) => {
+                        for arg in args {
+                            let r = self.alloc();
+                            self.expr_to(&arg.value, r);
+                        }
+                        self.not_yet(dst, &format!("tool error: {}: unavailable: tool calls are not supported by `lumen run` yet", name.name));
+                    }
                     Some(Global::Process(ty)) => {
                         if !args.is_empty() {
                             self.error(codes::BAD_ARGUMENTS, format!("`{}()` takes no arguments", name.name), span);

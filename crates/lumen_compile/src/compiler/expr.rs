@@ -338,11 +338,10 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::Await { dst, src: list });
             }
             ExprKind::AwaitBlock { kind, branches } => self.await_block(*kind, branches, dst),
-            ExprKind::Role(_)
-            | ExprKind::MacroCall { .. }
-            | ExprKind::ExpectSchema { .. } => {
-                self.error(codes::UNSUPPORTED, "this expression is not supported by `lumen run` yet", e.span);
-                self.emit(Instr::LoadNull(dst));
+            ExprKind::MacroCall { name, args } => self.macro_call(name, args, dst, e.span),
+            ExprKind::Role(_) | ExprKind::ExpectSchema { .. } => {
+                // The AI runtime (roles, schemas) is not built yet: fail if reached.
+                self.not_yet(dst, "role blocks and `expect schema` are not supported by `lumen run` yet");
             }
         }
         self.release(mark);
@@ -383,6 +382,44 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Code that fails with `message` when reached (features of the language not built yet).
+    pub(crate) fn not_yet(&mut self, dst: Reg, message: &str) {
+        let msg = self.str_const(message);
+        self.emit(Instr::Fail(msg));
+        self.emit(Instr::LoadNull(dst));
+    }
+
+    /// `name!(args)`: the macro body, inline, with each parameter bound to its argument's value
+    /// (each argument evaluated once); names declared in the body stay inside the expansion.
+    fn macro_call(&mut self, name: &ast::Ident, args: &'a [Expr], dst: Reg, span: lumen_syntax::Span) {
+        let Some(decl) = self.macros.get(&name.name).copied() else {
+            self.undefined(name, "macro");
+            return;
+        };
+        if decl.params.len() != args.len() {
+            self.error(
+                codes::BAD_ARGUMENTS,
+                format!("macro `{}!` takes {} arguments, got {}", name.name, decl.params.len(), args.len()),
+                span,
+            );
+            return;
+        }
+        if self.macro_depth > 32 {
+            self.error(codes::BAD_ARGUMENTS, format!("macro `{}!` expands recursively", name.name), span);
+            return;
+        }
+        self.macro_depth += 1;
+        self.push_scope();
+        for (param, arg) in decl.params.iter().zip(args) {
+            let r = self.alloc();
+            self.expr_to(arg, r);
+            self.bind_local(&param.name, r, false);
+        }
+        self.block_value(&decl.body, dst);
+        self.pop_scope();
+        self.macro_depth -= 1;
+    }
+
     /// `handle body with clauses end`: the body and each clause become closures.
     fn handle(&mut self, body: &'a ast::Block, clauses: &'a [ast::HandleClause], dst: Reg) {
         let b = self.alloc();
@@ -394,7 +431,7 @@ impl<'a> Compiler<'a> {
                     entries.push((effect.name.clone(), op.name.clone(), ClauseFn::Closure(params, body)));
                 }
                 ast::HandleClauseKind::Op { effect: None, .. } => {
-                    self.error(codes::UNSUPPORTED, "tool interception clauses are not supported by `lumen run` yet", clause.span);
+                    let _ = clause;
                 }
                 ast::HandleClauseKind::Handler(name) => match self.handlers.get(&name.name).cloned() {
                     Some(ops) => {
@@ -677,7 +714,7 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::MakeVariant { dst, ty, variant: v, start: dst, count: 0 });
                 }
             }
-            Some(Global::Record(_)) | Some(Global::Enum(_)) | Some(Global::Process(_)) => {
+            Some(Global::Record(_)) | Some(Global::Enum(_)) | Some(Global::Process(_)) | Some(Global::Tool) => {
                 self.error(codes::UNSUPPORTED, format!("type `{}` cannot be used as a value", name.name), name.span);
             }
             None => {

@@ -32,6 +32,17 @@ impl<'a> Compiler<'a> {
     /// Pass 1: gives every declaration of the module its index.
     pub(crate) fn declare_module(&mut self, module: &'a Module) {
         for item in &module.items {
+            match &item.kind {
+                ItemKind::Trait(t) => {
+                    self.traits.insert(t.name.name.clone(), t);
+                }
+                ItemKind::Macro(m) => {
+                    self.macros.insert(m.name.name.clone(), m);
+                }
+                _ => {}
+            }
+        }
+        for item in &module.items {
             self.declare_item(item);
         }
     }
@@ -116,13 +127,14 @@ impl<'a> Compiler<'a> {
             }
             ItemKind::Impl(imp) => {
                 let kind = self.kind_of_type(&imp.target);
-                for method in &imp.methods {
+                for method in self.impl_methods(imp) {
                     let idx = self.declare_cell(method);
                     self.method_queue.push_back(idx);
                     self.program.methods.push((kind, method.name.name.clone(), idx));
                 }
             }
             ItemKind::Trait(_)
+            | ItemKind::Macro(_)
             | ItemKind::TypeAlias(_)
             | ItemKind::Stmt(_)
             | ItemKind::Import(_)
@@ -143,10 +155,8 @@ impl<'a> Compiler<'a> {
                 let idx = self.declare_cell(cell);
                 self.define(&cell.name.name, Global::Cell(idx), cell.name.span);
             }
-            _ => {
-                let what = item_kind_name(&item.kind);
-                self.error(codes::UNSUPPORTED, format!("{what} declarations are not supported by `lumen run` yet"), item.span);
-            }
+            ItemKind::UseTool(tool) => self.define(&tool.alias.name, Global::Tool, tool.alias.span),
+            ItemKind::Grant(_) => {}
         }
     }
 
@@ -211,7 +221,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 ItemKind::Impl(imp) => {
-                    for method in &imp.methods {
+                    for method in self.impl_methods(imp) {
                         if let Some(idx) = self.method_queue.pop_front() {
                             self.compile_cell(method, idx);
                         }
@@ -374,6 +384,21 @@ impl<'a> Compiler<'a> {
     }
 }
 
+impl<'a> Compiler<'a> {
+    /// An impl's own methods followed by the trait's default methods it does not override.
+    fn impl_methods(&self, imp: &'a lumen_syntax::ast::ImplDecl) -> Vec<&'a CellDecl> {
+        let mut methods: Vec<&'a CellDecl> = imp.methods.iter().collect();
+        if let Some(tr) = self.traits.get(&imp.trait_name.name) {
+            for m in &tr.methods {
+                if m.body.is_some() && !imp.methods.iter().any(|own| own.name.name == m.name.name) {
+                    methods.push(m);
+                }
+            }
+        }
+        methods
+    }
+}
+
 /// Parameters before the first one with a default (or the variadic one) must be passed.
 pub(crate) fn required_params(params: &[lumen_syntax::ast::Param]) -> u16 {
     params.iter().take_while(|p| p.default.is_none() && p.kind != ParamKind::Variadic).count() as u16
@@ -381,20 +406,6 @@ pub(crate) fn required_params(params: &[lumen_syntax::ast::Param]) -> u16 {
 
 pub(crate) fn is_float_type(ty: &TypeExpr) -> bool {
     matches!(&ty.kind, TypeKind::Named { path, args } if args.is_empty() && path.len() == 1 && path[0].name == "Float")
-}
-
-fn item_kind_name(kind: &ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Effect(_) => "effect",
-        ItemKind::Handler(_) => "handler",
-        ItemKind::Bind(_) => "bind effect",
-        ItemKind::UseTool(_) => "use tool",
-        ItemKind::Grant(_) => "grant",
-        ItemKind::Agent(_) => "agent",
-        ItemKind::Process(_) => "process",
-        ItemKind::Macro(_) => "macro",
-        _ => "these",
-    }
 }
 
 impl<'a> Compiler<'a> {

@@ -133,6 +133,8 @@ pub(crate) enum Global {
     Variant(u32, u16),
     /// A process or agent type (its name constructs an instance).
     Process(u32),
+    /// A tool alias (`use tool ... as Name`).
+    Tool,
 }
 
 /// Signature facts needed to arrange arguments of direct calls.
@@ -225,6 +227,12 @@ pub(crate) struct Compiler<'a> {
     pub machine_tables: HashMap<u32, Vec<process::StateTable>>,
     /// Methods of the process whose cells are being compiled (callable bare, `self` implied).
     pub sibling_methods: HashMap<String, u32>,
+    /// Traits of the module being declared, for default methods of impls.
+    pub traits: HashMap<String, &'a lumen_syntax::ast::TraitDecl>,
+    /// Nesting of macro expansions (macros cannot be recursive).
+    pub macro_depth: u32,
+    /// Macros by name.
+    pub macros: HashMap<String, &'a lumen_syntax::ast::MacroDecl>,
     /// Named top-level handlers: `(effect, operation, function)` per handler name.
     pub handlers: HashMap<String, Vec<(String, String, u32)>>,
     /// Function slots of enum and impl methods, in declaration order (pass 2 takes them back).
@@ -263,6 +271,9 @@ impl<'a> Compiler<'a> {
             const_inits: Vec::new(),
             method_queue: std::collections::VecDeque::new(),
             handlers: HashMap::new(),
+            traits: HashMap::new(),
+            macros: HashMap::new(),
+            macro_depth: 0,
             processes: HashMap::new(),
             process_decls: HashMap::new(),
             machine_tables: HashMap::new(),
