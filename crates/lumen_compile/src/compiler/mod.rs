@@ -55,7 +55,7 @@ pub(crate) const PRELUDE_FILE: u32 = 0;
 /// (directly or not), each listed once.
 pub fn compile(
     inputs: &[CompileInput<'_>],
-    entry_cell: &str,
+    entry_cell: Option<&str>,
     builtin_lookup: fn(&str) -> Option<u32>,
 ) -> Result<Program, Vec<FileDiagnostic>> {
     let Some(entry) = inputs.first() else {
@@ -112,10 +112,12 @@ pub fn compile(
         c.compile_module_bodies(input.module);
         c.tag_diags(i);
     }
-    c.globals = spaces[0].clone();
-    c.set_source(entry.source, 1);
-    c.finish(entry.module, entry_cell);
-    c.tag_diags(0);
+    if let Some(entry_cell) = entry_cell {
+        c.globals = spaces[0].clone();
+        c.set_source(entry.source, 1);
+        c.finish(entry.module, entry_cell);
+        c.tag_diags(0);
+    }
     if c.diags.iter().any(|(_, d)| d.is_error()) {
         return Err(c.diags);
     }
