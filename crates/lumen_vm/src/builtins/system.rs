@@ -1,0 +1,2 @@
+use super::BuiltinDef;
+pub(super) const DEFS: &[BuiltinDef] = &[];
