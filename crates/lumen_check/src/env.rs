@@ -39,8 +39,11 @@ impl Env {
                     env.aliases.insert(a.name.name.clone(), a.ty.clone());
                 }
                 ItemKind::Enum(e) => {
-                    let variants: Vec<(String, usize)> =
-                        e.variants.iter().map(|v| (v.name.name.clone(), v.payload.as_ref().map_or(0, Vec::len))).collect();
+                    let variants: Vec<(String, usize)> = e
+                        .variants
+                        .iter()
+                        .map(|v| (v.name.name.clone(), v.payload.as_ref().map_or(0, Vec::len)))
+                        .collect();
                     for (v, _) in &variants {
                         env.variant_enum.insert(v.clone(), e.name.name.clone());
                     }
@@ -81,7 +84,13 @@ impl Env {
                 .params
                 .iter()
                 .filter(|p| p.kind == ParamKind::Normal)
-                .map(|p| (p.name.name.clone(), p.ty.as_ref().map_or(Ty::Unknown, |t| self.ty_of(t, &generics)), p.default.is_some()))
+                .map(|p| {
+                    (
+                        p.name.name.clone(),
+                        p.ty.as_ref().map_or(Ty::Unknown, |t| self.ty_of(t, &generics)),
+                        p.default.is_some(),
+                    )
+                })
                 .collect(),
             ret: if c.is_generator { None } else { c.ret.as_ref().map(|t| self.ty_of(t, &generics)) },
             variadic: c.params.iter().any(|p| p.kind == ParamKind::Variadic),
@@ -97,12 +106,15 @@ impl Env {
         if depth > 16 {
             return Ty::Unknown;
         }
-        let arg = |i: usize, args: &[TypeExpr]| args.get(i).map_or(Ty::Unknown, |a| self.ty_of_depth(a, generics, depth + 1));
+        let arg =
+            |i: usize, args: &[TypeExpr]| args.get(i).map_or(Ty::Unknown, |a| self.ty_of_depth(a, generics, depth + 1));
         match &t.kind {
             TypeKind::Null => Ty::Null,
             TypeKind::Paren(inner) => self.ty_of_depth(inner, generics, depth + 1),
             TypeKind::Optional(inner) => Ty::Optional(Box::new(self.ty_of_depth(inner, generics, depth + 1))),
-            TypeKind::Tuple(items) => Ty::Tuple(items.iter().map(|i| self.ty_of_depth(i, generics, depth + 1)).collect()),
+            TypeKind::Tuple(items) => {
+                Ty::Tuple(items.iter().map(|i| self.ty_of_depth(i, generics, depth + 1)).collect())
+            }
             TypeKind::Fn { .. } => Ty::Function,
             TypeKind::Union(_) | TypeKind::Error => Ty::Unknown,
             TypeKind::Named { path, args } => {
@@ -156,14 +168,14 @@ pub fn builtin_result(name: &str) -> Option<Ty> {
     Some(match name {
         "length" | "len" | "count" | "size" | "to_int" | "int" | "ord" | "index_of" | "last_index_of" | "position"
         | "count_where" | "timestamp_ms" | "hrtime" | "random_int" => Ty::Int,
-        "to_float" | "float" | "sqrt" | "exp" | "log" | "log2" | "log10" | "sin" | "cos" | "tan" | "round" | "floor"
-        | "ceil" | "trunc" | "random" | "timestamp" => Ty::Float,
+        "to_float" | "float" | "sqrt" | "exp" | "log" | "log2" | "log10" | "sin" | "cos" | "tan" | "round"
+        | "floor" | "ceil" | "trunc" | "random" | "timestamp" => Ty::Float,
         "to_string" | "string" | "str" | "upper" | "lower" | "trim" | "trim_start" | "trim_end" | "capitalize"
         | "title_case" | "snake_case" | "camel_case" | "join" | "replace" | "repeat" | "pad_left" | "pad_right"
         | "format" | "type_of" | "to_json" | "json_pretty" | "chr" | "uuid" | "hash" | "sha256" | "sha512"
         | "base64_encode" | "hex_encode" | "url_encode" | "url_decode" | "read_file" => Ty::String,
-        "is_empty" | "contains" | "has" | "starts_with" | "ends_with" | "has_key" | "any" | "all" | "is_ok" | "is_err"
-        | "is_nan" | "is_infinite" | "exists" | "to_bool" | "matches" | "is_subset" => Ty::Bool,
+        "is_empty" | "contains" | "has" | "starts_with" | "ends_with" | "has_key" | "any" | "all" | "is_ok"
+        | "is_err" | "is_nan" | "is_infinite" | "exists" | "to_bool" | "matches" | "is_subset" => Ty::Bool,
         "split" | "lines" | "chars" | "keys" => Ty::List(Box::new(match name {
             "keys" => Ty::Unknown,
             _ => Ty::String,

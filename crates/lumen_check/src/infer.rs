@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use lumen_syntax::ast::{
-    Arg, BinOp, Block, CellBody, CellDecl, Cond, Expr, ExprKind, ItemKind, LambdaBody, LiteralPattern, MatchArm, Module,
-    Pattern, PatternKind, Stmt, StmtKind, UnaryOp,
+    Arg, BinOp, Block, CellBody, CellDecl, Cond, Expr, ExprKind, ItemKind, LambdaBody, LiteralPattern, MatchArm,
+    Module, Pattern, PatternKind, Stmt, StmtKind, UnaryOp,
 };
 use lumen_syntax::{Diagnostic, Span};
 
@@ -134,7 +134,13 @@ impl<'e> Checker<'e> {
                 if let Some(expected) = &declared
                     && !found.assignable_to(expected)
                 {
-                    self.mismatch(codes::TYPE_MISMATCH, "mismatched types in `let`".into(), expected, &found, value.span);
+                    self.mismatch(
+                        codes::TYPE_MISMATCH,
+                        "mismatched types in `let`".into(),
+                        expected,
+                        &found,
+                        value.span,
+                    );
                 }
                 let bound = declared.unwrap_or(found);
                 self.bind_pattern(pattern, bound);
@@ -202,9 +208,13 @@ impl<'e> Checker<'e> {
                 let t = self.expr(e);
                 if !t.assignable_to(&Ty::Bool) {
                     self.diags.push(
-                        Diagnostic::error(codes::CONDITION_NOT_BOOL, format!("condition must be Bool, found {t}"), e.span)
-                            .with_label(format!("this is {t}"))
-                            .with_help("conditions are never truthy; compare explicitly, e.g. `count > 0`"),
+                        Diagnostic::error(
+                            codes::CONDITION_NOT_BOOL,
+                            format!("condition must be Bool, found {t}"),
+                            e.span,
+                        )
+                        .with_label(format!("this is {t}"))
+                        .with_help("conditions are never truthy; compare explicitly, e.g. `count > 0`"),
                     );
                 }
             }
@@ -331,7 +341,11 @@ impl<'e> Checker<'e> {
                     }
                 }
                 // `{}` may be a map or a set: unknown.
-                if entries.is_empty() { Ty::Unknown } else { Ty::Map(Box::new(common(&keys)), Box::new(common(&values))) }
+                if entries.is_empty() {
+                    Ty::Unknown
+                } else {
+                    Ty::Map(Box::new(common(&keys)), Box::new(common(&values)))
+                }
             }
             ExprKind::IfThen { cond, then, otherwise } => {
                 self.cond(&Cond::Expr((**cond).clone()));

@@ -1,10 +1,14 @@
-//! `lumen check` and the front half of `lumen run`: read, parse, report diagnostics.
+//! `lumen check` and `lumen run`: build the program, report diagnostics, run it.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use lumen_syntax::{Diagnostic, SourceFile, render_json, render_text, summary_line};
+use lumen_vm::display::display;
+use lumen_vm::host::{Host, StdHost};
+use lumen_vm::interp::{Fault, Vm};
 
+use crate::pipeline::{self, Build};
 use crate::{CheckArgs, Format, RunArgs};
 
 /// Exit statuses (LANGUAGE.md §9.1).
@@ -13,12 +17,12 @@ const BAD_INPUT: u8 = 1;
 const USAGE: u8 = 2;
 
 /// The diagnostics of one file, sorted by position.
-struct Checked {
-    file: SourceFile,
+struct Checked<'a> {
+    file: &'a SourceFile,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Checked {
+impl Checked<'_> {
     fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
@@ -33,58 +37,80 @@ pub fn check(args: &CheckArgs) -> u8 {
     let color = args.color.for_stderr();
     let mut status = OK;
     for path in &args.files {
-        let Some(checked) = read_and_parse(path) else {
+        let Some(build) = build_or_report(path, None) else {
             status = status.max(USAGE);
             continue;
         };
-        report(&checked, args.format, color);
-        if checked.errors() > 0 {
+        if report_build(&build, args.format, color) {
             status = status.max(BAD_INPUT);
         }
     }
     status
 }
 
-/// `lumen run FILE`: the file is checked, but nothing runs yet.
+/// `lumen run FILE [--cell NAME] [-- ARGS]`: compiles the program and runs its entry cell. Only
+/// the program's own output goes to stdout.
 pub fn run(args: &RunArgs) -> u8 {
-    let Some(checked) = read_and_parse(&args.file) else {
+    let color = args.color.for_stderr();
+    let Some(build) = build_or_report(&args.file, Some(&args.cell)) else {
         return USAGE;
     };
-    report(&checked, Format::Text, args.color.for_stderr());
-    if checked.errors() == 0 {
-        eprintln!("error: lumen run is not implemented yet (the VM is under construction)");
+    if report_build(&build, Format::Text, color) {
+        return BAD_INPUT;
     }
-    BAD_INPUT
+    let Some(program) = &build.program else { return BAD_INPUT };
+    let mut host = StdHost::new(args.args.clone());
+    let outcome = Vm::new(program, &mut host).run_main();
+    host.flush();
+    match outcome {
+        Ok(value) => match value.as_result() {
+            // `main` returning `err(e)` fails the run (LANGUAGE.md 1.5).
+            Some((false, e)) => {
+                eprintln!("{}: {}", paint("error", RED, color), display(e));
+                BAD_INPUT
+            }
+            _ => OK,
+        },
+        Err(Fault::Exit(code)) => u8::try_from(code.clamp(0, 255)).unwrap_or(BAD_INPUT),
+        Err(Fault::Error(error)) => {
+            let text = error.render();
+            let text = match text.strip_prefix("error:") {
+                Some(rest) => format!("{}:{rest}", paint("error", RED, color)),
+                None => text,
+            };
+            eprint!("{text}");
+            BAD_INPUT
+        }
+    }
 }
 
-/// Reads and parses one file. Prints a message and returns `None` when it cannot be read.
-fn read_and_parse(path: &Path) -> Option<Checked> {
-    let display = path.to_string_lossy().into_owned();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+/// Runs the pipeline on `path`; prints a message and returns `None` when it cannot be read.
+fn build_or_report(path: &Path, entry: Option<&str>) -> Option<Build> {
+    match pipeline::build(path, entry) {
+        Ok(build) => Some(build),
         Err(err) => {
+            let display = path.to_string_lossy();
             eprintln!("error: cannot read `{display}`: {}", describe_io_error(&err));
-            return None;
+            None
         }
-    };
-    let (file, mut diagnostics) = match SourceFile::new(display.clone(), bytes) {
-        Ok(file) => {
-            let mut output = lumen_syntax::parse_file(&file);
-            let diagnostics = std::mem::take(&mut output.diagnostics);
-            // Freeing the syntax tree of a large file takes a noticeable share of the run and
-            // nothing waits for it: free it on another thread, which dies with the process.
-            // (If the thread cannot start, the closure and the tree are dropped right here.)
-            let _ = std::thread::Builder::new().spawn(move || drop(output));
-            (file, diagnostics)
+    }
+}
+
+/// Prints the diagnostics of every module of the build; true when there were errors.
+fn report_build(build: &Build, format: Format, color: bool) -> bool {
+    let mut any_errors = false;
+    for (i, module) in build.loaded.modules.iter().enumerate() {
+        let mut diagnostics: Vec<Diagnostic> =
+            build.diagnostics.iter().filter(|(m, _)| *m == i).map(|(_, d)| d.clone()).collect();
+        if diagnostics.is_empty() {
+            continue;
         }
-        Err(diag) => {
-            // Shown against a lossy decoding, identical up to the first bad byte.
-            let bytes = std::fs::read(path).unwrap_or_default();
-            (SourceFile::new_lossy(display, bytes), vec![diag])
-        }
-    };
-    diagnostics.sort_by_key(|d| d.labels.first().map(|label| (label.span.start, label.span.end)));
-    Some(Checked { file, diagnostics })
+        diagnostics.sort_by_key(|d| d.labels.first().map(|label| (label.span.start, label.span.end)));
+        let checked = Checked { file: &module.file, diagnostics };
+        any_errors |= checked.errors() > 0;
+        report(&checked, format, color);
+    }
+    any_errors
 }
 
 /// An I/O error without the "(os error N)" suffix.
@@ -105,19 +131,19 @@ fn describe_io_error(err: &std::io::Error) -> String {
 
 /// Prints a file's diagnostics: text on stderr (then a summary line), or JSON lines on stdout.
 /// Write errors (a closed pipe) are ignored: there is nobody left to tell.
-fn report(checked: &Checked, format: Format, color: bool) {
+fn report(checked: &Checked<'_>, format: Format, color: bool) {
     match format {
         Format::Json => {
             let mut out = BufWriter::new(std::io::stdout().lock());
             for diag in &checked.diagnostics {
-                let _ = writeln!(out, "{}", render_json(diag, &checked.file));
+                let _ = writeln!(out, "{}", render_json(diag, checked.file));
             }
             let _ = out.flush();
         }
         Format::Text => {
             let mut err = BufWriter::new(std::io::stderr().lock());
             for diag in &checked.diagnostics {
-                let _ = writeln!(err, "{}\n", render_text(diag, &checked.file, color));
+                let _ = writeln!(err, "{}\n", render_text(diag, checked.file, color));
             }
             let (errors, warnings) = (checked.errors(), checked.warnings());
             let path = &checked.file.path;

@@ -4,6 +4,7 @@
 //! 101 internal error (a panic anywhere in the toolchain is reported as such, never as a crash).
 
 mod check;
+mod pipeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ struct Cli {
 enum Command {
     /// Parse and check source files without running anything
     Check(CheckArgs),
-    /// Compile and run a program (not available yet)
+    /// Compile and run a program
     Run(RunArgs),
 }
 

@@ -15,12 +15,6 @@ pub struct Build {
     pub program: Option<Program>,
 }
 
-impl Build {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|(_, d)| d.is_error())
-    }
-}
-
 /// Loads `path` and its imports, parses, checks and compiles them. `entry` names the cell to
 /// run (`None` for `lumen check`, which needs no entry point).
 pub fn build(path: &Path, entry: Option<&str>) -> std::io::Result<Build> {

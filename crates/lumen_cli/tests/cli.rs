@@ -185,13 +185,35 @@ fn several_files_worst_status_wins() {
 }
 
 #[test]
-fn run_is_honest_about_missing_vm() {
+fn run_prints_only_program_output() {
     let path = write_temp("ok.lm", VALID.as_bytes());
     let out = lumen(&["run", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("not implemented"));
-    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "p = 1, 2\n");
+    assert!(out.stderr.is_empty());
     assert_eq!(lumen(&["run", "missing.lm"]).status.code(), Some(2));
+}
+
+#[test]
+fn runtime_errors_show_the_lumen_stack() {
+    let program = "cell inner(n: Int) -> Int\n  return 10 / n\nend\n\ncell main()\n  print(\"before\")\n  print(inner(0))\nend\n";
+    let path = write_temp("fail.lm", program.as_bytes());
+    let out = lumen(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "before\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("error: division by zero"), "{err}");
+    assert!(err.contains("at inner (") && err.contains("fail.lm:2)"), "{err}");
+    assert!(err.contains("at main (") && err.contains("fail.lm:7)"), "{err}");
+}
+
+#[test]
+fn run_passes_arguments_and_exit_codes() {
+    let program = "cell main()\n  print(args())\n  exit(3)\nend\n";
+    let path = write_temp("args.lm", program.as_bytes());
+    let out = lumen(&["run", path.to_str().unwrap(), "--", "a", "b"]);
+    assert_eq!(text(&out.stdout), "[\"a\", \"b\"]\n");
+    assert_eq!(out.status.code(), Some(3));
 }
 
 #[test]

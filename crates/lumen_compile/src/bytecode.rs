@@ -105,27 +105,85 @@ pub enum Instr {
     JumpIfNot(BinOp, Reg, Reg, i32),
 
     /// Calls the function value in `callee` with `argc` arguments in `args..`; result to `dst`.
-    Call { dst: Reg, callee: Reg, args: Reg, argc: u16 },
+    Call {
+        dst: Reg,
+        callee: Reg,
+        args: Reg,
+        argc: u16,
+    },
     /// Calls cell `func` directly with all its parameters (the caller fills in defaults).
-    CallDirect { dst: Reg, func: u32, args: Reg, argc: u16 },
-    CallBuiltin { dst: Reg, id: u32, args: Reg, argc: u16 },
+    CallDirect {
+        dst: Reg,
+        func: u32,
+        args: Reg,
+        argc: u16,
+    },
+    CallBuiltin {
+        dst: Reg,
+        id: u32,
+        args: Reg,
+        argc: u16,
+    },
     /// `receiver.name(args)` resolved at run time (3.5.4); `args` holds the receiver first.
-    CallMethod { dst: Reg, name: u32, args: Reg, argc: u16 },
+    CallMethod {
+        dst: Reg,
+        name: u32,
+        args: Reg,
+        argc: u16,
+    },
     Return(Reg),
     /// In a prologue: skip the default-value code of parameter `param` when the caller passed
     /// it (dynamic calls pass a prefix of the parameters).
     JumpIfProvided(u16, i32),
 
-    MakeList { dst: Reg, start: Reg, count: u16 },
-    MakeTuple { dst: Reg, start: Reg, count: u16 },
-    MakeSet { dst: Reg, start: Reg, count: u16 },
+    MakeList {
+        dst: Reg,
+        start: Reg,
+        count: u16,
+    },
+    MakeTuple {
+        dst: Reg,
+        start: Reg,
+        count: u16,
+    },
+    MakeSet {
+        dst: Reg,
+        start: Reg,
+        count: u16,
+    },
     /// `count` key/value pairs in `start..`.
-    MakeMap { dst: Reg, start: Reg, count: u16 },
+    MakeMap {
+        dst: Reg,
+        start: Reg,
+        count: u16,
+    },
     /// Fields in declaration order in `start..`.
-    MakeRecord { dst: Reg, ty: u32, start: Reg },
-    MakeVariant { dst: Reg, ty: u32, variant: u16, start: Reg, count: u16 },
-    MakeClosure { dst: Reg, func: u32, start: Reg, count: u16 },
-    MakeRange { dst: Reg, start: Reg, end: Reg, step: Reg, inclusive: bool, has_step: bool },
+    MakeRecord {
+        dst: Reg,
+        ty: u32,
+        start: Reg,
+    },
+    MakeVariant {
+        dst: Reg,
+        ty: u32,
+        variant: u16,
+        start: Reg,
+        count: u16,
+    },
+    MakeClosure {
+        dst: Reg,
+        func: u32,
+        start: Reg,
+        count: u16,
+    },
+    MakeRange {
+        dst: Reg,
+        start: Reg,
+        end: Reg,
+        step: Reg,
+        inclusive: bool,
+        has_step: bool,
+    },
     /// `dst = f ~> g`
     Compose(Reg, Reg, Reg),
     /// `list.push(value)` in place (copy-on-write), for comprehensions and `xs = append(xs, v)`.
@@ -137,38 +195,104 @@ pub enum Instr {
     MapMerge(Reg, Reg),
 
     /// `dst = obj.name` (record field, map key, or tuple index by constant).
-    GetField { dst: Reg, obj: Reg, name: u32 },
-    SetField { obj: Reg, name: u32, src: Reg },
-    GetIndex { dst: Reg, obj: Reg, index: Reg },
-    SetIndex { obj: Reg, index: Reg, src: Reg },
-    TupleGet { dst: Reg, obj: Reg, index: u16 },
+    GetField {
+        dst: Reg,
+        obj: Reg,
+        name: u32,
+    },
+    SetField {
+        obj: Reg,
+        name: u32,
+        src: Reg,
+    },
+    GetIndex {
+        dst: Reg,
+        obj: Reg,
+        index: Reg,
+    },
+    SetIndex {
+        obj: Reg,
+        index: Reg,
+        src: Reg,
+    },
+    TupleGet {
+        dst: Reg,
+        obj: Reg,
+        index: u16,
+    },
 
     /// Starts iterating `src`; `dst` holds the iterator.
-    IterInit { dst: Reg, src: Reg },
+    IterInit {
+        dst: Reg,
+        src: Reg,
+    },
     /// Next element into `dst`, or jump by `exit` when exhausted.
-    IterNext { dst: Reg, iter: Reg, exit: i32 },
+    IterNext {
+        dst: Reg,
+        iter: Reg,
+        exit: i32,
+    },
 
     /// `dst = src is kind`
-    IsKind { dst: Reg, src: Reg, kind: Kind },
+    IsKind {
+        dst: Reg,
+        src: Reg,
+        kind: Kind,
+    },
     /// `dst = src is variant` (enum values and results).
-    IsVariant { dst: Reg, src: Reg, ty: u32, variant: u16 },
+    IsVariant {
+        dst: Reg,
+        src: Reg,
+        ty: u32,
+        variant: u16,
+    },
     /// Payload element of an enum value.
-    GetPayload { dst: Reg, src: Reg, index: u16 },
+    GetPayload {
+        dst: Reg,
+        src: Reg,
+        index: u16,
+    },
     /// `dst = length(src) == len` (or `>=` when `at_least`), false for non-sequences.
-    TestLen { dst: Reg, src: Reg, len: u16, at_least: bool },
+    TestLen {
+        dst: Reg,
+        src: Reg,
+        len: u16,
+        at_least: bool,
+    },
     /// `dst = src[from .. len - to_end]` as a list (rest patterns).
-    SliceList { dst: Reg, src: Reg, from: u16, to_end: u16 },
+    SliceList {
+        dst: Reg,
+        src: Reg,
+        from: u16,
+        to_end: u16,
+    },
 
     /// `e!`
     Unwrap(Reg, Reg),
     /// Converts `src` to `kind` at a typed boundary (`Int` to `Float` widening, dynamic checks).
-    Convert { dst: Reg, src: Reg, kind: Kind },
+    Convert {
+        dst: Reg,
+        src: Reg,
+        kind: Kind,
+    },
     /// `x as T`
-    Cast { dst: Reg, src: Reg, kind: Kind },
+    Cast {
+        dst: Reg,
+        src: Reg,
+        kind: Kind,
+    },
     /// Interpolation: `dst = display(src)` with format spec constant `spec` (`u32::MAX` = none).
-    Format { dst: Reg, src: Reg, spec: u32 },
+    Format {
+        dst: Reg,
+        src: Reg,
+        spec: u32,
+    },
     /// Joins `count` strings in `start..` into `dst`.
-    ConcatStrings { dst: Reg, start: Reg, count: u16 },
+    ConcatStrings {
+        dst: Reg,
+        start: Reg,
+        count: u16,
+    },
     /// Runtime error with the display of `src` as message (`halt`).
     Halt(Reg),
     /// Runtime error with constant message `msg`.
@@ -183,21 +307,46 @@ pub enum Instr {
     /// `exit(code)`: unwinds every frame (running `defer` blocks) and ends the program.
     Exit(Reg),
     /// `perform effect.op(args)`; the effect and operation names are string constants.
-    Perform { dst: Reg, effect: u32, op: u32, args: Reg, argc: u16 },
+    Perform {
+        dst: Reg,
+        effect: u32,
+        op: u32,
+        args: Reg,
+        argc: u16,
+    },
     /// Installs a handler and runs the body closure in `body`; `count` clauses are described
     /// by four registers each from `clauses`: effect name, operation name, clause closure,
     /// and whether the clause is tail-resumptive (a named `handler`'s operation).
-    Handle { dst: Reg, body: Reg, clauses: Reg, count: u16 },
+    Handle {
+        dst: Reg,
+        body: Reg,
+        clauses: Reg,
+        count: u16,
+    },
     /// `resume(v)` in a handler clause.
-    Resume { dst: Reg, src: Reg },
+    Resume {
+        dst: Reg,
+        src: Reg,
+    },
     /// `yield v` in a generator.
     Yield(Reg),
     /// `spawn(f, args...)`: the callee is in `args`, its arguments follow.
-    Spawn { dst: Reg, args: Reg, argc: u16 },
+    Spawn {
+        dst: Reg,
+        args: Reg,
+        argc: u16,
+    },
     /// `await v`: waits for every future in `v` (re-executed until all are done).
-    Await { dst: Reg, src: Reg },
+    Await {
+        dst: Reg,
+        src: Reg,
+    },
     /// A new process or agent instance of type `ty` whose state map is in `init`.
-    MakeInstance { dst: Reg, ty: u32, init: Reg },
+    MakeInstance {
+        dst: Reg,
+        ty: u32,
+        init: Reg,
+    },
 }
 
 /// Debug information for one instruction: the source line.

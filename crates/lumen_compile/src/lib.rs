@@ -1,8 +1,8 @@
 //! Lowering of Lumen modules to register bytecode (ARCHITECTURE.md: `lumen_compile`).
 
 pub mod bytecode;
-pub mod loader;
 mod compiler;
+pub mod loader;
 pub mod prelude;
 pub mod program;
 

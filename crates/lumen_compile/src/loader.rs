@@ -31,13 +31,16 @@ const EXTENSIONS: &[&str] = &["lm", "lumen", "lm.md", "lumen.md"];
 /// Loads the entry file and, transitively, every module it imports.
 pub fn load(entry: &Path, display_path: &str) -> std::io::Result<Loaded> {
     let bytes = std::fs::read(entry)?;
-    let mut loader = Loader { roots: roots_for(entry), modules: Vec::new(), by_path: HashMap::new(), errors: Vec::new() };
+    let mut loader =
+        Loader { roots: roots_for(entry), modules: Vec::new(), by_path: HashMap::new(), errors: Vec::new() };
     let name = module_name_of(entry);
-    let file = match SourceFile::new(display_path.to_string(), bytes) {
+    let file = match SourceFile::new(display_path.to_string(), bytes.clone()) {
         Ok(file) => file,
         Err(diag) => {
-            let file = SourceFile::from_str(display_path.to_string(), "", lumen_syntax::source::SourceKind::Raw);
-            let parse = lumen_syntax::parse_file(&file);
+            // Shown against a lossy decoding, identical up to the first bad byte.
+            let file = SourceFile::new_lossy(display_path.to_string(), bytes);
+            let empty = SourceFile::from_str(display_path.to_string(), "", lumen_syntax::source::SourceKind::Raw);
+            let parse = lumen_syntax::parse_file(&empty);
             return Ok(Loaded { modules: vec![LoadedModule { name, file, parse }], errors: vec![(0, diag)] });
         }
     };
@@ -158,8 +161,12 @@ impl Loader {
                 1 => return Ok(found.remove(0)),
                 _ => {
                     let list = found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-                    return Err(Diagnostic::error(AMBIGUOUS_MODULE, format!("ambiguous module path `{dotted}`: {list}"), Span::DUMMY)
-                        .with_help("keep only one file for this module"));
+                    return Err(Diagnostic::error(
+                        AMBIGUOUS_MODULE,
+                        format!("ambiguous module path `{dotted}`: {list}"),
+                        Span::DUMMY,
+                    )
+                    .with_help("keep only one file for this module"));
                 }
             }
         }

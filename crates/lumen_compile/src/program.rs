@@ -4,10 +4,21 @@ use crate::bytecode::{Function, Kind};
 
 #[derive(Clone, Debug)]
 pub enum TypeInfo {
-    Record { name: String, fields: Vec<String>, validator: Option<u32> },
-    Enum { name: String, variants: Vec<String>, arities: Vec<u32> },
+    Record {
+        name: String,
+        fields: Vec<String>,
+        validator: Option<u32>,
+    },
+    Enum {
+        name: String,
+        variants: Vec<String>,
+        arities: Vec<u32>,
+    },
     /// A process or agent declaration; instances are handles.
-    Process { name: String, kind: String },
+    Process {
+        name: String,
+        kind: String,
+    },
 }
 
 impl TypeInfo {

@@ -23,10 +23,7 @@ pub fn parse_file(file: &source::SourceFile) -> ParseOutput {
     let mut out = parse_code(&file.code);
     if !file.code_blocks.is_empty() {
         for item in &out.module.items {
-            let inside_one = file
-                .code_blocks
-                .iter()
-                .any(|b| b.start <= item.span.start && item.span.end <= b.end);
+            let inside_one = file.code_blocks.iter().any(|b| b.start <= item.span.start && item.span.end <= b.end);
             if !inside_one {
                 out.diagnostics.push(
                     Diagnostic::error(

@@ -97,7 +97,11 @@ pub enum TokenKind {
 pub enum StrPart {
     Text(String),
     /// `{expr}` or `{expr:spec}`. `tokens` is the lexed expression, ending with `Eof`.
-    Interp { tokens: Vec<Token>, spec: Option<FormatSpec>, span: Span },
+    Interp {
+        tokens: Vec<Token>,
+        spec: Option<FormatSpec>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -278,7 +282,7 @@ impl Keyword {
         }
     }
 
-    pub fn from_str(s: &str) -> Option<Keyword> {
+    pub fn from_word(s: &str) -> Option<Keyword> {
         Keyword::ALL.iter().copied().find(|k| k.as_str() == s)
     }
 }

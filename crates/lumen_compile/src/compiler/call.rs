@@ -25,7 +25,13 @@ impl<'a> Compiler<'a> {
                             let r = self.alloc();
                             self.expr_to(&arg.value, r);
                         }
-                        self.not_yet(dst, &format!("tool error: {}: unavailable: tool calls are not supported by `lumen run` yet", name.name));
+                        self.not_yet(
+                            dst,
+                            &format!(
+                                "tool error: {}: unavailable: tool calls are not supported by `lumen run` yet",
+                                name.name
+                            ),
+                        );
                     }
                     Some(Global::Process(ty)) => {
                         if !args.is_empty() {
@@ -75,7 +81,11 @@ impl<'a> Compiler<'a> {
                         self.direct_call(f, &name.name, args, dst, span);
                         return;
                     }
-                    self.error(codes::UNKNOWN_FIELD, format!("enum `{}` has no variant or function `{}`", type_name.name, name.name), name.span);
+                    self.error(
+                        codes::UNKNOWN_FIELD,
+                        format!("enum `{}` has no variant or function `{}`", type_name.name, name.name),
+                        name.span,
+                    );
                     return;
                 }
                 self.method_call(target, name, args, dst);
@@ -166,7 +176,15 @@ impl<'a> Compiler<'a> {
         self.direct_call_with(func, name, None, args, dst, span);
     }
 
-    fn direct_call_with(&mut self, func: u32, name: &str, receiver: Option<First<'a>>, args: &'a [Arg], dst: Reg, span: Span) {
+    fn direct_call_with(
+        &mut self,
+        func: u32,
+        name: &str,
+        receiver: Option<First<'a>>,
+        args: &'a [Arg],
+        dst: Reg,
+        span: Span,
+    ) {
         let Some(sig) = self.sigs.get(&func).cloned() else {
             let f = self.alloc();
             self.emit(Instr::LoadFunc(f, func));
@@ -237,7 +255,11 @@ impl<'a> Compiler<'a> {
         }
         for (i, value, arg_span) in ordered {
             if filled[i] {
-                self.error(codes::BAD_ARGUMENTS, format!("parameter `{}` of `{name}` is given twice", sig.params[i]), arg_span);
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("parameter `{}` of `{name}` is given twice", sig.params[i]),
+                    arg_span,
+                );
                 return;
             }
             filled[i] = true;
@@ -253,8 +275,8 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::MakeList { dst: reg, start: items, count: count as u16 });
             filled[v] = true;
         }
-        for i in 0..nparams {
-            if filled[i] {
+        for (i, &done) in filled.iter().enumerate() {
+            if done {
                 continue;
             }
             match sig.defaults[i] {
@@ -327,9 +349,9 @@ impl<'a> Compiler<'a> {
             given[i] = Some(r);
         }
         let start = self.alloc_n(n);
-        for i in 0..n {
+        for (i, &given_reg) in given.iter().enumerate() {
             let slot = start + i as Reg;
-            match (given[i], info.defaults[i]) {
+            match (given_reg, info.defaults[i]) {
                 (Some(r), _) => {
                     self.emit(Instr::Move(slot, r));
                 }
@@ -384,7 +406,11 @@ impl<'a> Compiler<'a> {
                 Some(name) => match field_names.iter().position(|f| f.as_deref() == Some(name.name.as_str())) {
                     Some(i) => i,
                     None => {
-                        self.error(codes::UNKNOWN_FIELD, format!("variant `{vname}` has no field `{}`", name.name), name.span);
+                        self.error(
+                            codes::UNKNOWN_FIELD,
+                            format!("variant `{vname}` has no field `{}`", name.name),
+                            name.span,
+                        );
                         return;
                     }
                 },
@@ -403,18 +429,15 @@ impl<'a> Compiler<'a> {
     fn method_call(&mut self, receiver: &'a Expr, name: &'a ast::Ident, args: &'a [Arg], dst: Reg) {
         let is_method = self.program.methods.iter().any(|(_, m, _)| *m == name.name);
         if !is_method && !Self::has_spread(args) && args.iter().all(|a| a.name.is_none()) {
-            match self.globals.get(&name.name).cloned() {
-                Some(Global::Cell(f)) => {
-                    self.direct_call_with(f, &name.name, Some(First::Expr(receiver)), args, dst, name.span);
-                    return;
-                }
-                _ => {}
+            if let Some(Global::Cell(f)) = self.globals.get(&name.name).cloned() {
+                self.direct_call_with(f, &name.name, Some(First::Expr(receiver)), args, dst, name.span);
+                return;
             }
-            if !matches!(self.resolve_var(&name.name), Some(VarRef::Local(..))) {
-                if let Some(id) = self.builtin_id(&name.name) {
-                    self.builtin_call(id, Some(First::Expr(receiver)), args, dst);
-                    return;
-                }
+            if !matches!(self.resolve_var(&name.name), Some(VarRef::Local(..)))
+                && let Some(id) = self.builtin_id(&name.name)
+            {
+                self.builtin_call(id, Some(First::Expr(receiver)), args, dst);
+                return;
             }
         }
         let (start, argc) = self.positional_args(args, Some(First::Expr(receiver)));

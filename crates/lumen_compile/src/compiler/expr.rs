@@ -192,7 +192,14 @@ impl<'a> Compiler<'a> {
                         r
                     }
                 };
-                self.emit(Instr::MakeRange { dst, start: s, end: en, step: st, inclusive: *inclusive, has_step: step.is_some() });
+                self.emit(Instr::MakeRange {
+                    dst,
+                    start: s,
+                    end: en,
+                    step: st,
+                    inclusive: *inclusive,
+                    has_step: step.is_some(),
+                });
             }
             ExprKind::Call { callee, args } => self.call(callee, args, dst, e.span),
             ExprKind::Field { target, name, safe } => self.field(target, name, *safe, dst),
@@ -225,7 +232,9 @@ impl<'a> Compiler<'a> {
                 self.patch(ok);
                 self.emit(Instr::GetPayload { dst, src: r, index: 0 });
             }
-            ExprKind::Try { expr, binding, fallback } => self.try_expr(expr, binding.as_ref(), fallback.as_deref(), dst),
+            ExprKind::Try { expr, binding, fallback } => {
+                self.try_expr(expr, binding.as_ref(), fallback.as_deref(), dst)
+            }
             ExprKind::Lambda(lambda) => {
                 self.closure("", &lambda.params, lambda.ret.as_ref(), CellOrLambda::Lambda(&lambda.body), dst);
             }
@@ -507,11 +516,19 @@ impl<'a> Compiler<'a> {
                 self.expr_to(&el.expr, start + i as Reg);
             }
             let count = elems.len() as u16;
-            self.emit(if is_set { Instr::MakeSet { dst, start, count } } else { Instr::MakeList { dst, start, count } });
+            self.emit(if is_set {
+                Instr::MakeSet { dst, start, count }
+            } else {
+                Instr::MakeList { dst, start, count }
+            });
             return;
         }
         let acc = self.alloc();
-        self.emit(if is_set { Instr::MakeSet { dst: acc, start: acc, count: 0 } } else { Instr::MakeList { dst: acc, start: acc, count: 0 } });
+        self.emit(if is_set {
+            Instr::MakeSet { dst: acc, start: acc, count: 0 }
+        } else {
+            Instr::MakeList { dst: acc, start: acc, count: 0 }
+        });
         for el in elems {
             let m = self.mark();
             let v = self.expr_any(&el.expr);
@@ -751,7 +768,11 @@ impl<'a> Compiler<'a> {
                         self.emit(Instr::LoadFunc(dst, f));
                     }
                     None => {
-                        self.error(codes::UNKNOWN_FIELD, format!("enum `{}` has no variant `{}`", type_name.name, name.name), name.span);
+                        self.error(
+                            codes::UNKNOWN_FIELD,
+                            format!("enum `{}` has no variant `{}`", type_name.name, name.name),
+                            name.span,
+                        );
                     }
                 },
             }

@@ -73,7 +73,11 @@ impl<'a> Compiler<'a> {
                     .iter()
                     .any(|f| f.constraint.is_some())
                     .then(|| self.reserve_fn(&format!("{}.where", rec.name.name)));
-                self.program.types.push(TypeInfo::Record { name: rec.name.name.clone(), fields: fields.clone(), validator });
+                self.program.types.push(TypeInfo::Record {
+                    name: rec.name.name.clone(),
+                    fields: fields.clone(),
+                    validator,
+                });
                 self.records.insert(
                     ty,
                     RecordInfo {
@@ -98,7 +102,8 @@ impl<'a> Compiler<'a> {
                         .variants
                         .iter()
                         .map(|v| {
-                            let names = v.payload.iter().flatten().map(|f| f.name.as_ref().map(|n| n.name.clone())).collect();
+                            let names =
+                                v.payload.iter().flatten().map(|f| f.name.as_ref().map(|n| n.name.clone())).collect();
                             (v.name.name.clone(), names, v.payload.is_some())
                         })
                         .collect(),
@@ -276,7 +281,8 @@ impl<'a> Compiler<'a> {
             if self.file == 1 { self.program.init.push(idx) } else { self.program.init.insert(0, idx) }
         }
         if !top_level.is_empty() && self.file == 1 {
-            if matches!(self.globals.get("main"), Some(Global::Cell(i)) if self.program.functions[*i as usize].file == 1) {
+            if matches!(self.globals.get("main"), Some(Global::Cell(i)) if self.program.functions[*i as usize].file == 1)
+            {
                 self.error(
                     codes::DUPLICATE_DEFINITION,
                     "a module with top-level statements cannot also declare `main`",
@@ -423,13 +429,8 @@ impl<'a> Compiler<'a> {
             let dotted = import.path.segments.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".");
             // A module the loader could not find was reported already.
             let Some(target) = inputs.iter().position(|i| i.name == dotted && !dotted.is_empty()) else { continue };
-            let public: Vec<&str> = inputs[target]
-                .module
-                .items
-                .iter()
-                .filter(|i| i.is_pub)
-                .filter_map(|i| item_name(&i.kind))
-                .collect();
+            let public: Vec<&str> =
+                inputs[target].module.items.iter().filter(|i| i.is_pub).filter_map(|i| item_name(&i.kind)).collect();
             let importable = |name: &str| public.is_empty() || public.contains(&name);
             match &import.names {
                 lumen_syntax::ast::ImportNames::All(_) => {

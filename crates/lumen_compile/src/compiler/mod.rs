@@ -88,7 +88,13 @@ pub fn compile(
         c.globals = base.clone();
         c.set_source(input.source, i as u32 + 1);
         c.declare_module(input.module);
-        own.push(c.globals.iter().filter(|(k, _)| !base.contains_key(*k) || c.own_name(k)).map(|(k, v)| (k.clone(), v.clone())).collect());
+        own.push(
+            c.globals
+                .iter()
+                .filter(|(k, _)| !base.contains_key(*k) || c.own_name(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
         c.tag_diags(i);
     }
     // Imports: copy names between namespaces.
@@ -249,9 +255,7 @@ fn prelude_source() -> &'static str {
 /// The prelude, parsed once.
 fn prelude() -> &'static Module {
     static PRELUDE: OnceLock<Module> = OnceLock::new();
-    PRELUDE.get_or_init(|| {
-        lumen_syntax::parse_code(prelude_source()).module
-    })
+    PRELUDE.get_or_init(|| lumen_syntax::parse_code(prelude_source()).module)
 }
 
 impl<'a> Compiler<'a> {
@@ -331,11 +335,8 @@ impl<'a> Compiler<'a> {
             is_lambda,
             ..Function::default()
         };
-        let locals = params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Local { name: p.clone(), reg: i as Reg, mutable: false })
-            .collect();
+        let locals =
+            params.iter().enumerate().map(|(i, p)| Local { name: p.clone(), reg: i as Reg, mutable: false }).collect();
         self.fns.push(FnState {
             func,
             scopes: vec![locals],
@@ -443,7 +444,11 @@ impl<'a> Compiler<'a> {
         if r == Reg::MAX - 1 {
             let span = Span::DUMMY;
             let name = f.func.name.clone();
-            self.error(codes::TOO_MANY_REGISTERS, format!("`{name}` needs more than 65,534 registers; split it into smaller cells"), span);
+            self.error(
+                codes::TOO_MANY_REGISTERS,
+                format!("`{name}` needs more than 65,534 registers; split it into smaller cells"),
+                span,
+            );
             return r;
         }
         f.next_reg += 1;
@@ -559,8 +564,9 @@ impl<'a> Compiler<'a> {
 
     pub fn undefined(&mut self, ident: &Ident, what: &str) {
         let names = self.visible_names();
-        let mut diag = Diagnostic::error(codes::UNDEFINED_NAME, format!("undefined {what} `{}`", ident.name), ident.span)
-            .with_label("not found in this scope");
+        let mut diag =
+            Diagnostic::error(codes::UNDEFINED_NAME, format!("undefined {what} `{}`", ident.name), ident.span)
+                .with_label("not found in this scope");
         if let Some(best) = suggest(&ident.name, names.iter().map(String::as_str)) {
             diag = diag.with_help(format!("a name with a similar spelling exists: `{best}`"));
         }
@@ -586,16 +592,25 @@ pub fn suggest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Opt
         .map(|(_, c)| c)
 }
 
+/// Edit distance counting an adjacent transposition as one edit (`widht` is one from `width`).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }

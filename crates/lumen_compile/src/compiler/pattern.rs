@@ -7,7 +7,6 @@ use lumen_syntax::ast::{Expr, Ident, LiteralPattern, MatchArm, Pattern, PatternK
 use super::{Compiler, Global, codes};
 use crate::bytecode::{BinOp as Op, Const, Instr, Kind, Reg};
 
-
 /// Names a pattern binds, with their registers. Alternatives of an or-pattern bind into the
 /// registers the first alternative chose (`fixed`).
 #[derive(Default)]
@@ -180,7 +179,11 @@ impl<'a> Compiler<'a> {
                                 self.emit(Instr::GetField { dst: e, obj: src, name: f });
                                 self.bind(&name.name, e, binds);
                             }
-                            _ => self.error(codes::UNSUPPORTED, "record patterns name their fields: `field: pattern`", arg.span),
+                            _ => self.error(
+                                codes::UNSUPPORTED,
+                                "record patterns name their fields: `field: pattern`",
+                                arg.span,
+                            ),
                         }
                     }
                     return;
@@ -224,7 +227,11 @@ impl<'a> Compiler<'a> {
                 self.fail_unless(t, fails);
                 for field in fields {
                     let Some(i) = names.iter().position(|n| n.as_deref() == Some(field.name.name.as_str())) else {
-                        self.error(codes::UNKNOWN_FIELD, format!("the variant has no field `{}`", field.name.name), field.span);
+                        self.error(
+                            codes::UNKNOWN_FIELD,
+                            format!("the variant has no field `{}`", field.name.name),
+                            field.span,
+                        );
                         continue;
                     };
                     let e = self.alloc();
@@ -294,7 +301,9 @@ impl<'a> Compiler<'a> {
 
     fn unit_variant(&self, name: &Ident) -> Option<(u32, u16)> {
         match self.globals.get(&name.name) {
-            Some(Global::Variant(ty, v)) if self.enums.get(ty).is_some_and(|e| !e.variants[*v as usize].2) => Some((*ty, *v)),
+            Some(Global::Variant(ty, v)) if self.enums.get(ty).is_some_and(|e| !e.variants[*v as usize].2) => {
+                Some((*ty, *v))
+            }
             _ => None,
         }
     }
@@ -336,4 +345,3 @@ impl<'a> Compiler<'a> {
         }
     }
 }
-

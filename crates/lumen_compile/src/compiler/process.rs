@@ -51,7 +51,13 @@ pub(crate) struct ProcessInfo {
 }
 
 impl<'a> Compiler<'a> {
-    pub(crate) fn declare_process(&mut self, kind: &str, p_kind: Option<ProcessKind>, name: &lumen_syntax::ast::Ident, members: &'a [lumen_syntax::ast::Member]) {
+    pub(crate) fn declare_process(
+        &mut self,
+        kind: &str,
+        p_kind: Option<ProcessKind>,
+        name: &lumen_syntax::ast::Ident,
+        members: &'a [lumen_syntax::ast::Member],
+    ) {
         let ty = self.program.types.len() as u32;
         self.program.types.push(TypeInfo::Process { name: name.name.clone(), kind: kind.to_string() });
         let mut info = ProcessInfo::default();
@@ -176,7 +182,10 @@ impl<'a> Compiler<'a> {
                 MemberKind::Config { key: k, value: v } => {
                     put(self, &k.name, &mut |c, r| match &v.kind {
                         // `schema: Invoice` names a type, not a value.
-                        lumen_syntax::ast::ExprKind::Ident(id) if c.resolve_var(&id.name).is_none() && matches!(c.globals.get(&id.name), Some(Global::Record(_) | Global::Enum(_))) => {
+                        lumen_syntax::ast::ExprKind::Ident(id)
+                            if c.resolve_var(&id.name).is_none()
+                                && matches!(c.globals.get(&id.name), Some(Global::Record(_) | Global::Enum(_))) =>
+                        {
                             let s = c.str_const(&id.name);
                             c.emit(Instr::LoadConst(r, s));
                         }
@@ -193,8 +202,12 @@ impl<'a> Compiler<'a> {
                                     c.emit(Instr::LoadFunc(start + i as Reg, *f));
                                 }
                                 None => c.pending.push(
-                                    Diagnostic::error(codes::UNDEFINED_NAME, format!("stage `{}` is not a cell of this pipeline", stage.name), stage.span)
-                                        .with_label("no such cell"),
+                                    Diagnostic::error(
+                                        codes::UNDEFINED_NAME,
+                                        format!("stage `{}` is not a cell of this pipeline", stage.name),
+                                        stage.span,
+                                    )
+                                    .with_label("no such cell"),
                                 ),
                             }
                         }
@@ -265,12 +278,20 @@ impl<'a> Compiler<'a> {
             if let MemberKind::Initial(init) = &m.kind {
                 has_initial = true;
                 if !names.contains(&init.name.as_str()) {
-                    self.error(codes::UNDEFINED_NAME, format!("machine {}: initial state `{}` is not declared", decl.name.name, init.name), init.span);
+                    self.error(
+                        codes::UNDEFINED_NAME,
+                        format!("machine {}: initial state `{}` is not declared", decl.name.name, init.name),
+                        init.span,
+                    );
                 }
             }
         }
         if !has_initial {
-            self.error(codes::UNDEFINED_NAME, format!("machine {} has no `initial:` state", decl.name.name), decl.name.span);
+            self.error(
+                codes::UNDEFINED_NAME,
+                format!("machine {} has no `initial:` state", decl.name.name),
+                decl.name.span,
+            );
         }
         let mut tables = Vec::new();
         for state in &states {
@@ -289,7 +310,10 @@ impl<'a> Compiler<'a> {
                             self.pending.push(
                                 Diagnostic::error(
                                     codes::UNDEFINED_NAME,
-                                    format!("machine {}: state {} has a transition to undeclared state `{}`", decl.name.name, state.name.name, target.name),
+                                    format!(
+                                        "machine {}: state {} has a transition to undeclared state `{}`",
+                                        decl.name.name, state.name.name, target.name
+                                    ),
                                     target.span,
                                 )
                                 .with_label("no such state")
@@ -352,7 +376,11 @@ impl<'a> Compiler<'a> {
             tables.push(StateTable { name: state.name.name.clone(), params, terminal, step, enter, exit });
         }
         if !states.is_empty() && !tables.iter().any(|t| t.terminal) {
-            self.error(codes::UNDEFINED_NAME, format!("machine {} has no terminal state", decl.name.name), decl.name.span);
+            self.error(
+                codes::UNDEFINED_NAME,
+                format!("machine {} has no terminal state", decl.name.name),
+                decl.name.span,
+            );
         }
         self.machine_tables.insert(ty, tables);
     }

@@ -269,7 +269,7 @@ impl<'a> Compiler<'a> {
         if let ExprKind::Call { callee, args } = &value.kind
             && let ExprKind::Ident(f) = &callee.kind
             && (f.name == "append" || f.name == "push")
-            && self.globals.get(&f.name).is_none()
+            && !self.globals.contains_key(&f.name)
             && args.len() == 2
             && args.iter().all(|a| a.name.is_none() && !a.spread)
             && matches!(&args[0].value.kind, ExprKind::Ident(x) if x.name == var)
@@ -296,12 +296,20 @@ impl<'a> Compiler<'a> {
                 None
             }
             Some(_) => {
-                self.error(codes::ASSIGN_IMMUTABLE, format!("cannot assign to captured variable `{}`", name.name), name.span);
+                self.error(
+                    codes::ASSIGN_IMMUTABLE,
+                    format!("cannot assign to captured variable `{}`", name.name),
+                    name.span,
+                );
                 None
             }
             None => {
                 if self.globals.contains_key(&name.name) {
-                    self.error(codes::ASSIGN_IMMUTABLE, format!("cannot assign to `{}`: it is not a variable", name.name), name.span);
+                    self.error(
+                        codes::ASSIGN_IMMUTABLE,
+                        format!("cannot assign to `{}`: it is not a variable", name.name),
+                        name.span,
+                    );
                 } else {
                     self.undefined(name, "variable");
                 }
@@ -451,7 +459,13 @@ impl<'a> Compiler<'a> {
     }
 
     fn pop_loop(&mut self) -> LoopCtx {
-        self.f().loops.pop().unwrap_or(LoopCtx { label: None, breaks: Vec::new(), continues: Vec::new(), result: 0, scope_depth: 0 })
+        self.f().loops.pop().unwrap_or(LoopCtx {
+            label: None,
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            result: 0,
+            scope_depth: 0,
+        })
     }
 
     fn patch_continues(&mut self, ctx: &LoopCtx, target: usize) {

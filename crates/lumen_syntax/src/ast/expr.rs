@@ -18,15 +18,32 @@ pub struct Stmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    Let { mutable: bool, pattern: Pattern, ty: Option<TypeExpr>, value: Expr },
+    Let {
+        mutable: bool,
+        pattern: Pattern,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
     /// `place = value`; `target` is an identifier, field or index chain.
-    Assign { target: Expr, value: Expr },
+    Assign {
+        target: Expr,
+        value: Expr,
+    },
     /// `place op= value`
-    CompoundAssign { target: Expr, op: BinOp, value: Expr },
+    CompoundAssign {
+        target: Expr,
+        op: BinOp,
+        value: Expr,
+    },
     Return(Option<Expr>),
     Halt(Expr),
-    Break { label: Option<Ident>, value: Option<Expr> },
-    Continue { label: Option<Ident> },
+    Break {
+        label: Option<Ident>,
+        value: Option<Expr>,
+    },
+    Continue {
+        label: Option<Ident>,
+    },
     Emit(Expr),
     Defer(Block),
     Yield(Expr),
@@ -61,52 +78,147 @@ pub enum ExprKind {
     Set(Vec<Element>),
     /// `{k: v, ...}`; `{}` is an empty map.
     Map(Vec<MapEntry>),
-    ListComp { element: Box<Expr>, clauses: Vec<CompClause> },
-    SetComp { element: Box<Expr>, clauses: Vec<CompClause> },
-    MapComp { key: Box<Expr>, value: Box<Expr>, clauses: Vec<CompClause> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    ListComp {
+        element: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    SetComp {
+        element: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    MapComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `a < b <= c`: two or more chained comparisons, each operand evaluated once.
-    CompareChain { operands: Vec<Expr>, ops: Vec<BinOp> },
-    Is { expr: Box<Expr>, ty: TypeExpr },
-    As { expr: Box<Expr>, ty: TypeExpr },
-    Range { start: Box<Expr>, end: Box<Expr>, inclusive: bool, step: Option<Box<Expr>> },
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    CompareChain {
+        operands: Vec<Expr>,
+        ops: Vec<BinOp>,
+    },
+    Is {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
+    As {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+        inclusive: bool,
+        step: Option<Box<Expr>>,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `e.name` or `e?.name`
-    Field { target: Box<Expr>, name: Ident, safe: bool },
+    Field {
+        target: Box<Expr>,
+        name: Ident,
+        safe: bool,
+    },
     /// `e.0`
-    TupleIndex { target: Box<Expr>, index: u32, index_span: Span },
+    TupleIndex {
+        target: Box<Expr>,
+        index: u32,
+        index_span: Span,
+    },
     /// `e[i]` or `e?[i]`
-    Index { target: Box<Expr>, index: Box<Expr>, safe: bool },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+        safe: bool,
+    },
     /// postfix `e!`
     Unwrap(Box<Expr>),
     /// postfix `e?`
     Propagate(Box<Expr>),
     /// `try e`, `try e else fallback`, `try e else |x| fallback`
-    Try { expr: Box<Expr>, binding: Option<Ident>, fallback: Option<Box<Expr>> },
+    Try {
+        expr: Box<Expr>,
+        binding: Option<Ident>,
+        fallback: Option<Box<Expr>>,
+    },
     Lambda(Box<Lambda>),
     /// `if c then a else b`
-    IfThen { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    IfThen {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     /// Block form `if c ... else if c2 ... else ... end`.
-    If { branches: Vec<IfBranch>, otherwise: Option<Block> },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
-    When { arms: Vec<WhenArm> },
+    If {
+        branches: Vec<IfBranch>,
+        otherwise: Option<Block>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
+    When {
+        arms: Vec<WhenArm>,
+    },
     Do(Block),
-    Loop { label: Option<Ident>, body: Block },
-    While { label: Option<Ident>, cond: Box<Cond>, body: Block },
-    For { label: Option<Ident>, pattern: Pattern, iter: Box<Expr>, filter: Option<Box<Expr>>, body: Block },
+    Loop {
+        label: Option<Ident>,
+        body: Block,
+    },
+    While {
+        label: Option<Ident>,
+        cond: Box<Cond>,
+        body: Block,
+    },
+    For {
+        label: Option<Ident>,
+        pattern: Pattern,
+        iter: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Block,
+    },
     Comptime(Block),
-    Perform { effect: Ident, op: Ident, args: Vec<Arg> },
-    Handle { body: Block, clauses: Vec<HandleClause> },
+    Perform {
+        effect: Ident,
+        op: Ident,
+        args: Vec<Arg>,
+    },
+    Handle {
+        body: Block,
+        clauses: Vec<HandleClause>,
+    },
     Resume(Option<Box<Expr>>),
     Await(Box<Expr>),
-    AwaitBlock { kind: AwaitKind, branches: Vec<AwaitBranch> },
+    AwaitBlock {
+        kind: AwaitKind,
+        branches: Vec<AwaitBranch>,
+    },
     /// `await parallel for x in xs NL body NL end`
-    AwaitFor { pattern: Pattern, iter: Box<Expr>, body: Box<Expr> },
+    AwaitFor {
+        pattern: Pattern,
+        iter: Box<Expr>,
+        body: Box<Expr>,
+    },
     Role(Box<RoleBlock>),
-    MacroCall { name: Ident, args: Vec<Expr> },
+    MacroCall {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     /// `e expect schema T`
-    ExpectSchema { expr: Box<Expr>, ty: TypeExpr },
+    ExpectSchema {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
     /// Placeholder left by error recovery.
     Error,
 }
@@ -315,16 +427,34 @@ pub enum PatternKind {
     /// A fresh binding, or a payload-less variant in scope (decided by name resolution).
     Binding(Ident),
     /// `name: Type`
-    Typed { name: Ident, ty: TypeExpr },
+    Typed {
+        name: Ident,
+        ty: TypeExpr,
+    },
     Literal(LiteralPattern),
-    Range { start: LiteralPattern, end: LiteralPattern, inclusive: bool },
+    Range {
+        start: LiteralPattern,
+        end: LiteralPattern,
+        inclusive: bool,
+    },
     Tuple(Vec<Pattern>),
     /// `[a, b, ...rest, z]`; `rest` is `Some(None)` for an anonymous `...`.
-    List { before: Vec<Pattern>, rest: Option<Option<Ident>>, after: Vec<Pattern> },
+    List {
+        before: Vec<Pattern>,
+        rest: Option<Option<Ident>>,
+        after: Vec<Pattern>,
+    },
     /// `V(p, q)`, `E.V(p)`, `ok(p)`.
-    Variant { path: Vec<Ident>, args: Vec<Pattern> },
+    Variant {
+        path: Vec<Ident>,
+        args: Vec<Pattern>,
+    },
     /// `Rec(f: p, g, ..)` or a named payload.
-    Record { path: Vec<Ident>, fields: Vec<FieldPattern>, rest: bool },
+    Record {
+        path: Vec<Ident>,
+        fields: Vec<FieldPattern>,
+        rest: bool,
+    },
     /// `Enum.Variant` without payload.
     Qualified(Vec<Ident>),
     Or(Vec<Pattern>),
@@ -356,12 +486,19 @@ pub struct TypeExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     /// `Int`, `list[T]`, `map[K, V]`, `mod.Alias`
-    Named { path: Vec<Ident>, args: Vec<TypeExpr> },
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+    },
     /// `(A, B)`
     Tuple(Vec<TypeExpr>),
     /// `(T)`, kept for the formatter.
     Paren(Box<TypeExpr>),
-    Fn { params: Vec<TypeExpr>, ret: Option<Box<TypeExpr>>, effects: Option<super::EffectRow> },
+    Fn {
+        params: Vec<TypeExpr>,
+        ret: Option<Box<TypeExpr>>,
+        effects: Option<super::EffectRow>,
+    },
     /// `T?`
     Optional(Box<TypeExpr>),
     /// `A | B | C`

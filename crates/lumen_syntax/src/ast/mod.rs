@@ -359,13 +359,16 @@ pub struct Member {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MemberKind {
-    Cell(CellDecl),
+    Cell(Box<CellDecl>),
     UseTool(UseToolDecl),
     Grant(GrantDecl),
     /// `role NAME: text` at agent level.
     Role(RoleBlock),
     /// `key: expression`
-    Config { key: Ident, value: Expr },
+    Config {
+        key: Ident,
+        value: Expr,
+    },
     /// `stages:` followed by `-> name` lines.
     Stages(Vec<Ident>),
     /// `initial: State`

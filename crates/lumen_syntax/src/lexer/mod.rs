@@ -205,9 +205,8 @@ impl<'a> Lexer<'a> {
             return;
         }
         self.pos += 1;
-        self.error(codes::UNEXPECTED_CHAR, "unexpected `\\`", start, start + 1)
-            .labels[0]
-            .message = "a backslash continues a line only at its end".into();
+        self.error(codes::UNEXPECTED_CHAR, "unexpected `\\`", start, start + 1).labels[0].message =
+            "a backslash continues a line only at its end".into();
     }
 
     fn markdown_block(&mut self, line_start: usize) {
@@ -222,8 +221,13 @@ impl<'a> Lexer<'a> {
         let content_start = cursor;
         loop {
             if cursor >= self.end {
-                self.error(codes::UNTERMINATED_MARKDOWN_BLOCK, "unterminated markdown block", fence_start, opener_end)
-                    .labels[0]
+                self.error(
+                    codes::UNTERMINATED_MARKDOWN_BLOCK,
+                    "unterminated markdown block",
+                    fence_start,
+                    opener_end,
+                )
+                .labels[0]
                     .message = format!("this block is never closed by {n} backticks");
                 let text = self.src[content_start.min(self.end)..self.end].to_string();
                 self.docs.push(DocBlock { span: Span::new(line_start, self.end), text, next_token: 0 });
@@ -261,7 +265,7 @@ impl<'a> Lexer<'a> {
                 _ => {}
             }
         }
-        let kind = match Keyword::from_str(word) {
+        let kind = match Keyword::from_word(word) {
             Some(kw) => TokenKind::Kw(kw),
             None => TokenKind::Ident(word.to_string()),
         };
@@ -293,8 +297,7 @@ impl<'a> Lexer<'a> {
             let c = self.src[start..].chars().next().unwrap_or('?');
             self.pos += c.len_utf8().max(1);
             let what = if c == '`' { "a backtick".to_string() } else { format!("`{}`", c.escape_debug()) };
-            self.error(codes::UNEXPECTED_CHAR, format!("unexpected character {what}"), start, self.pos)
-                .labels[0]
+            self.error(codes::UNEXPECTED_CHAR, format!("unexpected character {what}"), start, self.pos).labels[0]
                 .message = "not part of Lumen's syntax here".into();
             return;
         };

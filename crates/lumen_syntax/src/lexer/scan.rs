@@ -25,9 +25,7 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
             }
             let text: String = self.src[digits_start..self.pos].chars().filter(|c| *c != '_').collect();
-            let valid = !text.is_empty()
-                && self.bytes[digits_start] != b'_'
-                && text.chars().all(|c| c.is_digit(radix));
+            let valid = !text.is_empty() && self.bytes[digits_start] != b'_' && text.chars().all(|c| c.is_digit(radix));
             if !valid {
                 self.bad_number(start);
                 return;
@@ -68,8 +66,7 @@ impl<'a> Lexer<'a> {
                 Ok(v) if v.is_finite() => self.push(TokenKind::Float(v), start, self.pos),
                 _ => {
                     let end = self.pos;
-                    self.error(codes::FLOAT_OUT_OF_RANGE, "float literal is out of range", start, end)
-                        .labels[0]
+                    self.error(codes::FLOAT_OUT_OF_RANGE, "float literal is out of range", start, end).labels[0]
                         .message = "rounds to infinity".into();
                     self.push(TokenKind::Float(0.0), start, end);
                 }
@@ -89,7 +86,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn bad_number(&mut self, start: usize) {
-        while self.pos < self.end && (self.peek().is_ascii_alphanumeric() || self.peek() == b'_' || self.peek() == b'.') {
+        while self.pos < self.end && (self.peek().is_ascii_alphanumeric() || self.peek() == b'_' || self.peek() == b'.')
+        {
             if self.peek() == b'.' && !self.peek_at(self.pos + 1).is_ascii_digit() {
                 break;
             }

@@ -37,8 +37,7 @@ impl<'a> Lexer<'a> {
         let mut i = start + 1;
         loop {
             if i >= self.end {
-                self.error(codes::UNTERMINATED_STRING, "unterminated string literal", start, self.end)
-                    .labels[0]
+                self.error(codes::UNTERMINATED_STRING, "unterminated string literal", start, self.end).labels[0]
                     .message = "the string starts here and is never closed".into();
                 break;
             }
@@ -104,8 +103,7 @@ impl<'a> Lexer<'a> {
             }
         }
         let Some(close) = close else {
-            self.error(codes::UNTERMINATED_STRING, "unterminated triple-quoted string", start, self.end)
-                .labels[0]
+            self.error(codes::UNTERMINATED_STRING, "unterminated triple-quoted string", start, self.end).labels[0]
                 .message = "never closed by `\"\"\"`".into();
             self.pos = self.end;
             self.push(TokenKind::Str(Vec::new()), start, self.end);
@@ -204,9 +202,9 @@ impl<'a> Lexer<'a> {
                         continue;
                     }
                     None => {
-                        self.error(codes::UNTERMINATED_INTERPOLATION, "unterminated interpolation", i, i + 1)
-                            .labels[0]
-                            .message = "this `{` is never closed on its line".into();
+                        self.error(codes::UNTERMINATED_INTERPOLATION, "unterminated interpolation", i, i + 1).labels
+                            [0]
+                        .message = "this `{` is never closed on its line".into();
                     }
                 }
             }
@@ -273,9 +271,13 @@ impl<'a> Lexer<'a> {
             }
             other => {
                 let end = i + 1 + other.len_utf8();
-                let diag = self.error(codes::UNKNOWN_ESCAPE, format!("unknown escape `\\{}`", other.escape_debug()), i, end);
+                let diag =
+                    self.error(codes::UNKNOWN_ESCAPE, format!("unknown escape `\\{}`", other.escape_debug()), i, end);
                 diag.labels[0].message = "not a valid escape".into();
-                diag.help.push("valid escapes: \\n \\t \\r \\0 \\\\ \\\" \\{ \\} \\xHH \\u{H...}; use r\"...\" for raw text".into());
+                diag.help.push(
+                    "valid escapes: \\n \\t \\r \\0 \\\\ \\\" \\{ \\} \\xHH \\u{H...}; use r\"...\" for raw text"
+                        .into(),
+                );
                 end
             }
         }
@@ -315,9 +317,8 @@ impl<'a> Lexer<'a> {
                 self.push(TokenKind::RawStr(text), start, self.pos);
             }
             None => {
-                self.error(codes::UNTERMINATED_STRING, "unterminated raw string", start, line_end)
-                    .labels[0]
-                    .message = "a raw string ends at the next `\"` on the same line".into();
+                self.error(codes::UNTERMINATED_STRING, "unterminated raw string", start, line_end).labels[0].message =
+                    "a raw string ends at the next `\"` on the same line".into();
                 self.pos = line_end;
                 self.push(TokenKind::RawStr(String::new()), start, line_end);
             }
@@ -336,7 +337,7 @@ impl<'a> Lexer<'a> {
         let close = quote + 1 + rel;
         let digits = &self.src[quote + 1..close];
         self.pos = close + 1;
-        let valid = digits.len() % 2 == 0 && digits.bytes().all(|b| b.is_ascii_hexdigit());
+        let valid = digits.len().is_multiple_of(2) && digits.bytes().all(|b| b.is_ascii_hexdigit());
         if !valid {
             let diag = self.error(codes::INVALID_BYTES, "invalid bytes literal", start, close + 1);
             diag.labels[0].message = "expected an even number of hex digits".into();
@@ -344,7 +345,8 @@ impl<'a> Lexer<'a> {
             self.push(TokenKind::Bytes(Vec::new()), start, close + 1);
             return;
         }
-        let bytes = (0..digits.len()).step_by(2).filter_map(|i| u8::from_str_radix(&digits[i..i + 2], 16).ok()).collect();
+        let bytes =
+            (0..digits.len()).step_by(2).filter_map(|i| u8::from_str_radix(&digits[i..i + 2], 16).ok()).collect();
         self.push(TokenKind::Bytes(bytes), start, close + 1);
     }
 
@@ -380,7 +382,12 @@ impl<'a> Lexer<'a> {
             cursor = le + 1;
         }
         let Some(end) = closed_at else {
-            let diag = self.error(codes::UNTERMINATED_ROLE_TEXT, "unterminated role text", colon_end.saturating_sub(1), colon_end);
+            let diag = self.error(
+                codes::UNTERMINATED_ROLE_TEXT,
+                "unterminated role text",
+                colon_end.saturating_sub(1),
+                colon_end,
+            );
             diag.labels[0].message = "the text after this `:` needs a closing `end`".into();
             diag.help.push("close multi-line role text with `end` on its own line".into());
             self.push(TokenKind::RoleText(Vec::new()), colon_end, colon_end);

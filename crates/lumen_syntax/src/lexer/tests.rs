@@ -27,7 +27,10 @@ fn backslash_continues_and_semicolon_separates() {
 #[test]
 fn numbers_and_ranges() {
     assert_eq!(kinds("1..5")[..3], [TokenKind::Int(1), TokenKind::DotDot, TokenKind::Int(5)]);
-    assert_eq!(kinds("0xff 0b1010 0o17 1_000")[..4], [TokenKind::Int(255), TokenKind::Int(10), TokenKind::Int(15), TokenKind::Int(1000)]);
+    assert_eq!(
+        kinds("0xff 0b1010 0o17 1_000")[..4],
+        [TokenKind::Int(255), TokenKind::Int(10), TokenKind::Int(15), TokenKind::Int(1000)]
+    );
     assert_eq!(kinds("2.5e-3")[0], TokenKind::Float(0.0025));
     assert_eq!(kinds("9223372036854775808")[0], TokenKind::Int(1 << 63));
     for bad in ["10abc", "1e", "0b2", "99999999999999999999", "1e999"] {
@@ -86,10 +89,12 @@ fn markdown_blocks_become_docs() {
 #[test]
 fn role_text_is_raw() {
     let out = lex("role system: You answer # briefly, {name}.\n");
-    let role = out.tokens.iter().find_map(|t| if let TokenKind::RoleText(p) = &t.kind { Some(p.clone()) } else { None });
+    let role =
+        out.tokens.iter().find_map(|t| if let TokenKind::RoleText(p) = &t.kind { Some(p.clone()) } else { None });
     assert_eq!(text(&role.expect("role text")), "You answer # briefly, <i>.");
     let block = lex("  role user:\n    line one\n      line two\n  end\nx\n");
-    let role = block.tokens.iter().find_map(|t| if let TokenKind::RoleText(p) = &t.kind { Some(p.clone()) } else { None });
+    let role =
+        block.tokens.iter().find_map(|t| if let TokenKind::RoleText(p) = &t.kind { Some(p.clone()) } else { None });
     assert_eq!(text(&role.expect("block role text")), "line one\n  line two");
 }
 

@@ -62,7 +62,10 @@ impl<'a> Parser<'a> {
             self.error_expr()
         };
         let span = if_tok.span.to(otherwise.span.max_end(then.span));
-        Expr { kind: ExprKind::IfThen { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) }, span }
+        Expr {
+            kind: ExprKind::IfThen { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) },
+            span,
+        }
     }
 
     /// The condition of `if` or `while`: an expression or `let pattern = value`.

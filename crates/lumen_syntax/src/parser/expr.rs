@@ -152,11 +152,8 @@ impl<'a> Parser<'a> {
                     let ty = self.parse_type_no_union();
                     let span = lhs.span.to(ty.span);
                     let expr = Box::new(lhs);
-                    let kind = if matches!(infix, Infix::Is) {
-                        ExprKind::Is { expr, ty }
-                    } else {
-                        ExprKind::As { expr, ty }
-                    };
+                    let kind =
+                        if matches!(infix, Infix::Is) { ExprKind::Is { expr, ty } } else { ExprKind::As { expr, ty } };
                     Expr { kind, span }
                 }
                 Infix::Range { inclusive } => {
@@ -167,10 +164,7 @@ impl<'a> Parser<'a> {
                         step = Some(Box::new(self.parse_bp(bp + 2)));
                     }
                     let span = lhs.span.to(step.as_ref().map_or(end.span, |s| s.span));
-                    Expr {
-                        kind: ExprKind::Range { start: Box::new(lhs), end: Box::new(end), inclusive, step },
-                        span,
-                    }
+                    Expr { kind: ExprKind::Range { start: Box::new(lhs), end: Box::new(end), inclusive, step }, span }
                 }
             };
         }
@@ -279,7 +273,8 @@ impl<'a> Parser<'a> {
                         index
                     });
                     let span = expr.span.to(self.prev_span());
-                    expr = Expr { kind: ExprKind::Index { target: Box::new(expr), index: Box::new(index), safe }, span };
+                    expr =
+                        Expr { kind: ExprKind::Index { target: Box::new(expr), index: Box::new(index), safe }, span };
                 }
                 TokenKind::Bang => {
                     self.bump();
@@ -324,7 +319,10 @@ impl<'a> Parser<'a> {
                         return expr;
                     };
                     let span = expr.span.to(part_span);
-                    expr = Expr { kind: ExprKind::TupleIndex { target: Box::new(expr), index, index_span: part_span }, span };
+                    expr = Expr {
+                        kind: ExprKind::TupleIndex { target: Box::new(expr), index, index_span: part_span },
+                        span,
+                    };
                 }
                 expr
             }
@@ -373,8 +371,8 @@ impl<'a> Parser<'a> {
             let span = value.span;
             return Arg { name: None, value, spread: false, span };
         }
-        let is_named = matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Kw(_))
-            && *self.peek_nth(1) == TokenKind::Colon;
+        let is_named =
+            matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Kw(_)) && *self.peek_nth(1) == TokenKind::Colon;
         if is_named {
             let name = self.field_name();
             self.bump(); // :
@@ -394,9 +392,9 @@ impl<'a> Parser<'a> {
             match kind {
                 TokenKind::Eof => return,
                 // Statement keywords mean the closer is missing: stop before them.
-                TokenKind::Kw(Keyword::End | Keyword::Let | Keyword::Cell | Keyword::Record | Keyword::Enum | Keyword::Return)
-                    if depth == 0 =>
-                {
+                TokenKind::Kw(
+                    Keyword::End | Keyword::Let | Keyword::Cell | Keyword::Record | Keyword::Enum | Keyword::Return,
+                ) if depth == 0 => {
                     return;
                 }
                 TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace | TokenKind::QuestionBracket => depth += 1,

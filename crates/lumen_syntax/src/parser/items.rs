@@ -67,7 +67,8 @@ impl<'a> Parser<'a> {
     }
 
     fn at_directive(&mut self) -> bool {
-        self.at(&TokenKind::At) && matches!(self.peek_nth(1), TokenKind::Ident(name) if DIRECTIVES.contains(&name.as_str()))
+        self.at(&TokenKind::At)
+            && matches!(self.peek_nth(1), TokenKind::Ident(name) if DIRECTIVES.contains(&name.as_str()))
     }
 
     /// `@name [value]`
@@ -93,8 +94,12 @@ impl<'a> Parser<'a> {
             TokenKind::Ident(id) => DirectiveValue::Ident(id.clone()),
             _ => {
                 self.error(
-                    Diagnostic::error(codes::INVALID_DIRECTIVE, format!("invalid value for directive `@{}`", name.name), tok.span)
-                        .with_label("expected `true`, `false`, a string, an integer or a name"),
+                    Diagnostic::error(
+                        codes::INVALID_DIRECTIVE,
+                        format!("invalid value for directive `@{}`", name.name),
+                        tok.span,
+                    )
+                    .with_label("expected `true`, `false`, a string, an integer or a name"),
                 );
                 self.recover_line();
                 return None;
@@ -267,7 +272,13 @@ impl<'a> Parser<'a> {
                 };
                 let payload = if p.tokens[p.pos].kind == TokenKind::LParen { Some(p.parse_payload()) } else { None };
                 let span = name.span.to(p.prev_span());
-                variants.push(Variant { name, payload, attrs: attrs.take().unwrap_or_default(), doc: doc.take(), span });
+                variants.push(Variant {
+                    name,
+                    payload,
+                    attrs: attrs.take().unwrap_or_default(),
+                    doc: doc.take(),
+                    span,
+                });
                 // Several variants may share a line: `Red, Green, Blue`.
                 if !p.eat(&TokenKind::Comma) {
                     break;
@@ -289,7 +300,9 @@ impl<'a> Parser<'a> {
             while !p.at(&TokenKind::RParen) && !p.at_eof() {
                 let before = p.pos;
                 let start = p.span();
-                let name = if matches!(p.peek(), TokenKind::Ident(_) | TokenKind::Kw(_)) && *p.peek_nth(1) == TokenKind::Colon {
+                let name = if matches!(p.peek(), TokenKind::Ident(_) | TokenKind::Kw(_))
+                    && *p.peek_nth(1) == TokenKind::Colon
+                {
                     let name = p.field_name();
                     p.bump(); // :
                     name
@@ -310,12 +323,22 @@ impl<'a> Parser<'a> {
     }
 
     /// `[async] cell name[generics](params) [-> [yield] T] [/ effects] [where e] (NL body end | = e)`
-    pub(crate) fn parse_cell_decl(&mut self, attrs: Vec<Attribute>, doc: Option<String>, body: bool) -> Option<CellDecl> {
+    pub(crate) fn parse_cell_decl(
+        &mut self,
+        attrs: Vec<Attribute>,
+        doc: Option<String>,
+        body: bool,
+    ) -> Option<CellDecl> {
         let mode = if body { BodyMode::Required } else { BodyMode::Forbidden };
         self.parse_cell_with_mode(attrs, doc, mode)
     }
 
-    pub(crate) fn parse_cell_with_mode(&mut self, attrs: Vec<Attribute>, doc: Option<String>, mode: BodyMode) -> Option<CellDecl> {
+    pub(crate) fn parse_cell_with_mode(
+        &mut self,
+        attrs: Vec<Attribute>,
+        doc: Option<String>,
+        mode: BodyMode,
+    ) -> Option<CellDecl> {
         let first = self.tok();
         let is_async = self.eat_kw(Keyword::Async);
         let cell_tok = self.tok();
@@ -366,7 +389,20 @@ impl<'a> Parser<'a> {
             Some(CellBody::Block(body))
         };
         let span = first.span.to(self.prev_span());
-        Some(CellDecl { is_async, name, generics, params, ret, is_generator, effects, where_clause, body, attrs, doc, span })
+        Some(CellDecl {
+            is_async,
+            name,
+            generics,
+            params,
+            ret,
+            is_generator,
+            effects,
+            where_clause,
+            body,
+            attrs,
+            doc,
+            span,
+        })
     }
 
     /// Whether the line after the current one starts deeper than `indent`, or is an `end` at it.
@@ -410,9 +446,13 @@ impl<'a> Parser<'a> {
                     if let Some(prev) = params.last().filter(|prev| prev.kind == ParamKind::Variadic) {
                         let span = prev.span;
                         p.error(
-                            Diagnostic::error(codes::VARIADIC_NOT_LAST, "the variadic parameter must be the last one", span)
-                                .with_label("variadic parameter")
-                                .with_help("move `...` parameter to the end of the list"),
+                            Diagnostic::error(
+                                codes::VARIADIC_NOT_LAST,
+                                "the variadic parameter must be the last one",
+                                span,
+                            )
+                            .with_label("variadic parameter")
+                            .with_help("move `...` parameter to the end of the list"),
                         );
                     }
                     params.push(Param { kind, name, ty, default, span: start.to(p.prev_span()) });
@@ -485,9 +525,13 @@ impl<'a> Parser<'a> {
             let found = self.peek().describe();
             let span = self.span();
             self.error(
-                Diagnostic::error(codes::INVALID_MEMBER, format!("expected a cell in this {container}, found {found}"), span)
-                    .with_label("not allowed here")
-                    .with_help(format!("a {container} body holds `cell` declarations only")),
+                Diagnostic::error(
+                    codes::INVALID_MEMBER,
+                    format!("expected a cell in this {container}, found {found}"),
+                    span,
+                )
+                .with_label("not allowed here")
+                .with_help(format!("a {container} body holds `cell` declarations only")),
             );
             self.recover_line();
         }
@@ -567,8 +611,7 @@ impl<'a> Parser<'a> {
             ImportNames::All(star.span)
         } else {
             let mut names = Vec::new();
-            loop {
-                let Some(name) = self.expect_ident("a name to import") else { break };
+            while let Some(name) = self.expect_ident("a name to import") {
                 let alias = if self.eat_kw(Keyword::As) { self.expect_ident("a new name") } else { None };
                 let span = name.span.to(self.prev_span());
                 names.push(ImportName { name, alias, span });
@@ -596,11 +639,8 @@ impl<'a> Parser<'a> {
             }
         }
         let mut segments = Vec::new();
-        loop {
-            match self.expect_ident("a module name") {
-                Some(seg) => segments.push(seg),
-                None => break,
-            }
+        while let Some(seg) = self.expect_ident("a module name") {
+            segments.push(seg);
             if !self.eat(&TokenKind::Dot) {
                 break;
             }

@@ -337,9 +337,7 @@ impl<'a> Parser<'a> {
                     return;
                 }
                 TokenKind::Kw(Keyword::End) if depth == 0 => return,
-                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace | TokenKind::QuestionBracket => {
-                    depth += 1
-                }
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace | TokenKind::QuestionBracket => depth += 1,
                 TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth = depth.saturating_sub(1),
                 _ => {}
             }
@@ -471,10 +469,14 @@ impl<'a> Parser<'a> {
         let opened = self.pos_text(block.span);
         let kw = block.keyword;
         self.error(
-            Diagnostic::error(codes::MISSING_END, format!("missing `end` for the `{kw}` opened at {opened}"), block.span)
-                .with_label(format!("this `{kw}` is never closed"))
-                .with_secondary(eof, "the file ends here")
-                .with_help(format!("add `end` to close the `{kw}` opened at {opened}")),
+            Diagnostic::error(
+                codes::MISSING_END,
+                format!("missing `end` for the `{kw}` opened at {opened}"),
+                block.span,
+            )
+            .with_label(format!("this `{kw}` is never closed"))
+            .with_secondary(eof, "the file ends here")
+            .with_help(format!("add `end` to close the `{kw}` opened at {opened}")),
         );
     }
 

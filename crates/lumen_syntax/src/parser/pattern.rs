@@ -125,7 +125,11 @@ impl<'a> Parser<'a> {
                     i64::try_from(*n).ok()
                 };
                 let Some(value) = value else {
-                    self.error(Diagnostic::error(codes::INT_OUT_OF_RANGE, "integer literal is too large for Int", tok.span));
+                    self.error(Diagnostic::error(
+                        codes::INT_OUT_OF_RANGE,
+                        "integer literal is too large for Int",
+                        tok.span,
+                    ));
                     return self.consume_literal(negative, LiteralPattern::Int(0));
                 };
                 LiteralPattern::Int(value)
@@ -138,9 +142,13 @@ impl<'a> Parser<'a> {
                     [StrPart::Text(text)] => text.clone(),
                     _ => {
                         self.error(
-                            Diagnostic::error(codes::INVALID_LITERAL_PATTERN, "a string pattern cannot interpolate", tok.span)
-                                .with_label("interpolation in a pattern")
-                                .with_help("match the value with a guard instead: `s if s == \"{...}\" ->`"),
+                            Diagnostic::error(
+                                codes::INVALID_LITERAL_PATTERN,
+                                "a string pattern cannot interpolate",
+                                tok.span,
+                            )
+                            .with_label("interpolation in a pattern")
+                            .with_help("match the value with a guard instead: `s if s == \"{...}\" ->`"),
                         );
                         String::new()
                     }
@@ -176,7 +184,9 @@ impl<'a> Parser<'a> {
                 let before = p.pos;
                 if p.eat(&TokenKind::DotDot) {
                     rest = true;
-                } else if matches!(p.peek(), TokenKind::Ident(_) | TokenKind::Kw(_)) && *p.peek_nth(1) == TokenKind::Colon {
+                } else if matches!(p.peek(), TokenKind::Ident(_) | TokenKind::Kw(_))
+                    && *p.peek_nth(1) == TokenKind::Colon
+                {
                     let name = p.field_name().unwrap_or_else(|| p.missing_ident());
                     p.bump(); // :
                     let pattern = p.parse_or_pattern(true);

@@ -138,7 +138,10 @@ impl<'a> Parser<'a> {
     /// Parses the tokens of one interpolation as an expression.
     fn parse_sub_expr(&mut self, tokens: &'a [Token], span: Span) -> Expr {
         if tokens.len() <= 1 {
-            self.error(Diagnostic::error(codes::EXPECTED_EXPRESSION, "empty interpolation", span).with_label("expected an expression"));
+            self.error(
+                Diagnostic::error(codes::EXPECTED_EXPRESSION, "empty interpolation", span)
+                    .with_label("expected an expression"),
+            );
             return Expr { kind: ExprKind::Error, span };
         }
         let saved = (self.tokens, self.pos, self.stmt_indent);
@@ -162,7 +165,10 @@ impl<'a> Parser<'a> {
         let bang = &self.tokens[self.pos];
         bang.kind == TokenKind::Bang
             && bang.span.start == name_span.end
-            && self.tokens.get(self.pos + 1).is_some_and(|t| t.kind == TokenKind::LParen && t.span.start == bang.span.end)
+            && self
+                .tokens
+                .get(self.pos + 1)
+                .is_some_and(|t| t.kind == TokenKind::LParen && t.span.start == bang.span.end)
     }
 
     fn parse_macro_call(&mut self, name: Ident) -> Expr {
@@ -452,7 +458,9 @@ impl<'a> Parser<'a> {
         let expr = self.parse_expr();
         let mut binding = None;
         let mut fallback = None;
-        if self.tokens[self.pos].kind == TokenKind::Kw(Keyword::Else) || (self.newlines_ignored() && self.at_kw(Keyword::Else)) {
+        if self.tokens[self.pos].kind == TokenKind::Kw(Keyword::Else)
+            || (self.newlines_ignored() && self.at_kw(Keyword::Else))
+        {
             self.bump();
             if self.eat(&TokenKind::Pipe) {
                 binding = self.expect_ident("a name for the error value");

@@ -22,11 +22,8 @@ impl<'a> Parser<'a> {
             ToolSource::Mcp(self.parse_plain_string("the MCP server command"))
         } else {
             let mut path = Vec::new();
-            loop {
-                match self.expect_field_name("a tool path such as `llm.chat`") {
-                    Some(seg) => path.push(seg),
-                    None => break,
-                }
+            while let Some(seg) = self.expect_field_name("a tool path such as `llm.chat`") {
+                path.push(seg);
                 if !self.eat(&TokenKind::Dot) {
                     break;
                 }
@@ -181,7 +178,7 @@ impl<'a> Parser<'a> {
         let next = self.peek_nth(1).clone();
         let member = match self.peek() {
             TokenKind::Kw(Keyword::Cell | Keyword::Async) => {
-                MemberKind::Cell(self.parse_cell_decl(attrs.clone(), doc.clone(), true)?)
+                MemberKind::Cell(Box::new(self.parse_cell_decl(attrs.clone(), doc.clone(), true)?))
             }
             TokenKind::Kw(Keyword::Use) => MemberKind::UseTool(self.parse_use_tool()),
             TokenKind::Kw(Keyword::Grant) => MemberKind::Grant(self.parse_grant()),
@@ -191,7 +188,9 @@ impl<'a> Parser<'a> {
                 MemberKind::Role(role)
             }
             TokenKind::Ident(word) if word == "stages" && next == TokenKind::Colon => self.parse_stages(),
-            TokenKind::Ident(word) if word == "initial" && next == TokenKind::Colon && kind == Some(ProcessKind::Machine) => {
+            TokenKind::Ident(word)
+                if word == "initial" && next == TokenKind::Colon && kind == Some(ProcessKind::Machine) =>
+            {
                 self.bump();
                 self.bump();
                 let state = self.expect_ident("the initial state's name").unwrap_or_else(|| self.missing_ident());
@@ -252,7 +251,8 @@ impl<'a> Parser<'a> {
     fn parse_state(&mut self) -> StateDecl {
         let tok = self.bump();
         let name = self.expect_ident("a state name").unwrap_or_else(|| self.missing_ident());
-        let params = if self.tokens[self.pos].kind == TokenKind::LParen { self.parse_params("state") } else { Vec::new() };
+        let params =
+            if self.tokens[self.pos].kind == TokenKind::LParen { self.parse_params("state") } else { Vec::new() };
         let block = self.open_block("state", tok);
         let mut items = Vec::new();
         self.parse_body_lines(block, |p| {
@@ -310,9 +310,13 @@ impl<'a> Parser<'a> {
             _ => {
                 let found = tok.kind.describe();
                 self.error(
-                    Diagnostic::error(codes::INVALID_MEMBER, format!("unexpected {found} in a machine state"), tok.span)
-                        .with_label("not a state item")
-                        .with_help("a state holds `terminal:`, `guard:`, `transition`, `on_enter` and `on_exit`"),
+                    Diagnostic::error(
+                        codes::INVALID_MEMBER,
+                        format!("unexpected {found} in a machine state"),
+                        tok.span,
+                    )
+                    .with_label("not a state item")
+                    .with_help("a state holds `terminal:`, `guard:`, `transition`, `on_enter` and `on_exit`"),
                 );
                 self.recover_line();
                 return None;

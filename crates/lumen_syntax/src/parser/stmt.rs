@@ -16,10 +16,7 @@ impl<'a> Parser<'a> {
         let mut stmts = Vec::new();
         loop {
             self.skip_newlines();
-            if matches!(
-                self.peek(),
-                TokenKind::Eof | TokenKind::Kw(Keyword::End | Keyword::Else | Keyword::With)
-            ) {
+            if matches!(self.peek(), TokenKind::Eof | TokenKind::Kw(Keyword::End | Keyword::Else | Keyword::With)) {
                 break;
             }
             let before = self.pos;

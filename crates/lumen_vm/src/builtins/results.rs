@@ -68,14 +68,14 @@ mod tests {
     fn unwrap_family() {
         let ok = make_result(true, Value::Int(1));
         let err = make_result(false, Value::str("config missing"));
-        assert_eq!(call(unwrap, &[ok.clone()]), Ok(Value::Int(1)));
-        let e = call(unwrap, &[err.clone()]).unwrap_err();
+        assert_eq!(call(unwrap, std::slice::from_ref(&ok)), Ok(Value::Int(1)));
+        let e = call(unwrap, std::slice::from_ref(&err)).unwrap_err();
         assert!(e.0.contains("unwrap") && e.0.contains("config missing"));
         assert_eq!(call(unwrap, &[Value::Null]).unwrap_err().0, "unwrap called on null");
         assert_eq!(call(unwrap_or, &[err.clone(), Value::Int(7)]), Ok(Value::Int(7)));
         assert_eq!(call(unwrap_or, &[Value::Null, Value::Int(7)]), Ok(Value::Int(7)));
-        assert_eq!(call(unwrap_err, &[err.clone()]), Ok(Value::str("config missing")));
-        assert!(call(unwrap_err, &[ok.clone()]).is_err());
+        assert_eq!(call(unwrap_err, std::slice::from_ref(&err)), Ok(Value::str("config missing")));
+        assert!(call(unwrap_err, std::slice::from_ref(&ok)).is_err());
         assert_eq!(call(is_ok, &[ok]), Ok(Value::Bool(true)));
         assert_eq!(call(is_err, &[err]), Ok(Value::Bool(true)));
         assert!(call(is_ok, &[Value::Int(1)]).is_err());
