@@ -82,12 +82,7 @@ pub fn parse_spec(text: &str) -> Option<Spec> {
 fn digits(chars: &[char], i: &mut usize) -> Option<Option<usize>> {
     let mut value: Option<usize> = None;
     while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
-        value = Some(
-            value
-                .unwrap_or(0)
-                .checked_mul(10)?
-                .checked_add(d as usize)?,
-        );
+        value = Some(value.unwrap_or(0).checked_mul(10)?.checked_add(d as usize)?);
         *i += 1;
     }
     Some(value)
@@ -137,22 +132,14 @@ pub fn format_value(v: &Value, spec: &Spec) -> Result<String, String> {
 /// Strings and every other non-number, and numbers formatted with `s`.
 fn format_text(v: &Value, spec: &Spec) -> Result<String, String> {
     if let Some(ty) = spec.ty.filter(|t| *t != 's') {
-        return Err(invalid(&format!(
-            "`{ty}` cannot format a {}",
-            v.type_name()
-        )));
+        return Err(invalid(&format!("`{ty}` cannot format a {}", v.type_name())));
     }
     let mut body = display(v);
     if let Some(p) = spec.precision {
         truncate_chars(&mut body, p);
     }
     let fill = spec.fill.unwrap_or(if spec.zero { '0' } else { ' ' });
-    Ok(pad(
-        body,
-        spec.width.unwrap_or(0),
-        fill,
-        spec.align.unwrap_or('<'),
-    ))
+    Ok(pad(body, spec.width.unwrap_or(0), fill, spec.align.unwrap_or('<')))
 }
 
 /// The unsigned part of a formatted number.
@@ -163,12 +150,7 @@ struct Number {
 }
 
 fn number_body(v: &Value, spec: &Spec) -> Result<Number, String> {
-    let wrong = |ty: char| {
-        Err(invalid(&format!(
-            "`{ty}` cannot format a {}",
-            v.type_name()
-        )))
-    };
+    let wrong = |ty: char| Err(invalid(&format!("`{ty}` cannot format a {}", v.type_name())));
     let negative = match v {
         Value::Int(i) => *i < 0,
         Value::Float(f) => f.is_sign_negative() && !f.is_nan(),
@@ -176,9 +158,7 @@ fn number_body(v: &Value, spec: &Spec) -> Result<Number, String> {
     };
     let mut prefix = "";
     let body = match (spec.ty, v) {
-        (None, Value::Float(f)) if spec.precision.is_some() => {
-            fixed_float(*f, spec.precision.unwrap_or(6))
-        }
+        (None, Value::Float(f)) if spec.precision.is_some() => fixed_float(*f, spec.precision.unwrap_or(6)),
         (None, _) => {
             let mut text = display(v);
             if let Some(p) = spec.precision {
@@ -208,11 +188,7 @@ fn number_body(v: &Value, spec: &Spec) -> Result<Number, String> {
                 Value::Float(f) => non_finite(*f).to_string(),
                 _ => return wrong(ty),
             };
-            if ty == 'E' {
-                text.replace('e', "E")
-            } else {
-                text
-            }
+            if ty == 'E' { text.replace('e', "E") } else { text }
         }
         (Some(ty @ ('x' | 'X' | 'o' | 'b')), Value::Int(i)) => {
             let magnitude = i.unsigned_abs();
@@ -229,11 +205,7 @@ fn number_body(v: &Value, spec: &Spec) -> Result<Number, String> {
         }
         (Some(ty), _) => return wrong(ty),
     };
-    Ok(Number {
-        negative,
-        prefix,
-        body,
-    })
+    Ok(Number { negative, prefix, body })
 }
 
 /// `inf` or `NaN` (the sign is handled separately).
@@ -243,11 +215,7 @@ fn non_finite(f: f64) -> &'static str {
 
 /// Fixed point with `precision` digits of `|f|`, correctly rounded on the exact binary value.
 fn fixed_float(f: f64, precision: usize) -> String {
-    if f.is_finite() {
-        format!("{:.*}", precision, f.abs())
-    } else {
-        non_finite(f).to_string()
-    }
+    if f.is_finite() { format!("{:.*}", precision, f.abs()) } else { non_finite(f).to_string() }
 }
 
 /// Rewrites Rust's `1.5e3` / `1.5e-3` as `1.5e+03` / `1.5e-03`.
@@ -323,10 +291,7 @@ mod tests {
         let s = parse_spec("<<").unwrap();
         assert_eq!((s.fill, s.align), (Some('<'), Some('<')));
         let s = parse_spec("-<5").unwrap();
-        assert_eq!(
-            (s.fill, s.align, s.sign, s.width),
-            (Some('-'), Some('<'), None, Some(5))
-        );
+        assert_eq!((s.fill, s.align, s.sign, s.width), (Some('-'), Some('<'), None, Some(5)));
         let s = parse_spec("-5").unwrap();
         assert_eq!((s.sign, s.width), (Some('-'), Some(5)));
         let s = parse_spec("05").unwrap();

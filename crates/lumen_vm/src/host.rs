@@ -104,8 +104,10 @@ impl Host for StdHost {
     }
 
     fn read_dir(&mut self, path: &str) -> io::Result<Vec<String>> {
-        let mut names: Vec<String> =
-            std::fs::read_dir(path)?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         Ok(names)
     }

@@ -107,10 +107,21 @@ pub struct RangeObj {
 /// Function values. The interpreter interprets `Closure::proto`.
 #[derive(Debug)]
 pub enum FuncObj {
-    Closure { proto: u32, name: Option<Rc<str>>, captures: Vec<Value> },
-    Builtin { id: u32, name: Rc<str> },
+    Closure {
+        proto: u32,
+        name: Option<Rc<str>>,
+        captures: Vec<Value>,
+    },
+    Builtin {
+        id: u32,
+        name: Rc<str>,
+    },
     /// A variant constructor used as a function (`map(xs, Just)`).
-    Variant { ty: Rc<EnumType>, variant: u32, arity: u32 },
+    Variant {
+        ty: Rc<EnumType>,
+        variant: u32,
+        arity: u32,
+    },
     /// `f ~> g`
     Compose(Value, Value),
 }
@@ -146,7 +157,6 @@ impl std::fmt::Debug for Opaque {
         f.write_str("<opaque>")
     }
 }
-
 
 impl Value {
     pub fn str(s: &str) -> Value {
@@ -296,9 +306,13 @@ impl PartialEq for Value {
 
 fn func_eq(a: &FuncObj, b: &FuncObj) -> bool {
     match (a, b) {
-        (FuncObj::Closure { proto: p, captures: c, .. }, FuncObj::Closure { proto: q, captures: d, .. }) => p == q && c == d,
+        (FuncObj::Closure { proto: p, captures: c, .. }, FuncObj::Closure { proto: q, captures: d, .. }) => {
+            p == q && c == d
+        }
         (FuncObj::Builtin { id: x, .. }, FuncObj::Builtin { id: y, .. }) => x == y,
-        (FuncObj::Variant { ty: t, variant: v, .. }, FuncObj::Variant { ty: u, variant: w, .. }) => Rc::ptr_eq(t, u) && v == w,
+        (FuncObj::Variant { ty: t, variant: v, .. }, FuncObj::Variant { ty: u, variant: w, .. }) => {
+            Rc::ptr_eq(t, u) && v == w
+        }
         _ => false,
     }
 }

@@ -24,19 +24,8 @@ pub(super) const DEFS: &[BuiltinDef] = &[
 ];
 
 /// A pure builtin taking `min..=max` arguments (`None`: variadic).
-const fn def(
-    names: &'static [&'static str],
-    func: BuiltinFn,
-    min_args: u8,
-    max_args: Option<u8>,
-) -> BuiltinDef {
-    BuiltinDef {
-        names,
-        func,
-        min_args,
-        max_args,
-        effect: None,
-    }
+const fn def(names: &'static [&'static str], func: BuiltinFn, min_args: u8, max_args: Option<u8>) -> BuiltinDef {
+    BuiltinDef { names, func, min_args, max_args, effect: None }
 }
 
 /// The most elements a range may materialize into (`to_list(0..10**15)` is an error, not an
@@ -72,9 +61,8 @@ fn parse_integer(text: &str, base: u32) -> Result<i64, IntError> {
     let mut magnitude: Option<u64> = Some(0);
     for c in digits.chars() {
         let digit = c.to_digit(base).ok_or(IntError::Invalid)?;
-        magnitude = magnitude
-            .and_then(|m| m.checked_mul(u64::from(base)))
-            .and_then(|m| m.checked_add(u64::from(digit)));
+        magnitude =
+            magnitude.and_then(|m| m.checked_mul(u64::from(base))).and_then(|m| m.checked_add(u64::from(digit)));
     }
     let magnitude = i128::from(magnitude.ok_or(IntError::Overflow)?);
     i64::try_from(if negative { -magnitude } else { magnitude }).map_err(|_| IntError::Overflow)
@@ -96,9 +84,7 @@ fn parse_decimal(text: &str) -> Option<f64> {
 fn float_to_int(f: f64) -> Option<i64> {
     let t = f.trunc();
     // -2^63 is representable exactly; 2^63 is the first value out of range.
-    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0)
-        .contains(&t)
-        .then_some(t as i64)
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&t).then_some(t as i64)
 }
 
 fn to_int(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
@@ -130,24 +116,18 @@ fn parse_int(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
         None => 10,
         Some(Value::Int(b)) if (2..=36).contains(b) => *b as u32,
         Some(Value::Int(b)) => {
-            return Err(BuiltinError::new(format!(
-                "parse_int: base must be between 2 and 36, got {b}"
-            )));
+            return Err(BuiltinError::new(format!("parse_int: base must be between 2 and 36, got {b}")));
         }
         Some(other) => return Err(type_error("parse_int", "Int", other)),
     };
     Ok(match parse_integer(s, base) {
         Ok(i) => make_result(true, Value::Int(i)),
-        Err(IntError::Invalid) => make_result(
-            false,
-            Value::string(format!("invalid integer: {}", display_nested(&args[0]))),
-        ),
+        Err(IntError::Invalid) => {
+            make_result(false, Value::string(format!("invalid integer: {}", display_nested(&args[0]))))
+        }
         Err(IntError::Overflow) => make_result(
             false,
-            Value::string(format!(
-                "invalid integer: {} (integer overflow)",
-                display_nested(&args[0])
-            )),
+            Value::string(format!("invalid integer: {} (integer overflow)", display_nested(&args[0]))),
         ),
     })
 }
@@ -158,10 +138,7 @@ fn parse_float(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     };
     Ok(match parse_decimal(s) {
         Some(f) => make_result(true, Value::Float(f)),
-        None => make_result(
-            false,
-            Value::string(format!("invalid float: {}", display_nested(&args[0]))),
-        ),
+        None => make_result(false, Value::string(format!("invalid float: {}", display_nested(&args[0])))),
     })
 }
 
@@ -190,15 +167,11 @@ pub(super) fn range_len(r: &RangeObj) -> u128 {
 fn range_items(name: &str, r: &RangeObj) -> Result<Vec<Value>, BuiltinError> {
     let n = range_len(r);
     if n > MAX_MATERIALIZED {
-        return Err(BuiltinError::new(format!(
-            "{name}: range too large to materialize ({n} elements)"
-        )));
+        return Err(BuiltinError::new(format!("{name}: range too large to materialize ({n} elements)")));
     }
     // n fits in i64 here, so every element does too.
     let (start, step) = (i128::from(r.start), i128::from(r.step));
-    Ok((0..n as i128)
-        .map(|k| Value::Int((start + k * step) as i64))
-        .collect())
+    Ok((0..n as i128).map(|k| Value::Int((start + k * step) as i64)).collect())
 }
 
 /// The elements that iterating `v` yields (LANGUAGE.md 5.12), for builtins taking an `Iter[T]`.
@@ -207,19 +180,12 @@ pub(super) fn iter_items(name: &str, v: &Value) -> Result<Vec<Value>, BuiltinErr
     Ok(match v {
         Value::List(items) | Value::Tuple(items) => items.to_vec(),
         Value::Set(set) => set.iter().cloned().collect(),
-        Value::Map(map) => map
-            .iter()
-            .map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()]))
-            .collect(),
+        Value::Map(map) => map.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
         Value::Str(s) => s.chars().map(|c| Value::string(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|byte| Value::Int(i64::from(*byte))).collect(),
         Value::Range(r) => range_items(name, r)?,
         other => {
-            return Err(type_error(
-                name,
-                "an iterable (list, set, map, tuple, String, Bytes or range)",
-                other,
-            ));
+            return Err(type_error(name, "an iterable (list, set, map, tuple, String, Bytes or range)", other));
         }
     })
 }
@@ -234,17 +200,12 @@ fn to_list(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
 /// Map keys and set elements may not be (or contain) functions or handles (LANGUAGE.md 5.6).
 fn check_key(name: &str, what: &str, v: &Value) -> Result<(), BuiltinError> {
     match v {
-        Value::Func(_) | Value::Handle(_) => Err(BuiltinError::new(format!(
-            "{name}: a {} cannot be {what}",
-            v.type_name()
-        ))),
-        Value::List(items) | Value::Tuple(items) => {
-            items.iter().try_for_each(|x| check_key(name, what, x))
+        Value::Func(_) | Value::Handle(_) => {
+            Err(BuiltinError::new(format!("{name}: a {} cannot be {what}", v.type_name())))
         }
+        Value::List(items) | Value::Tuple(items) => items.iter().try_for_each(|x| check_key(name, what, x)),
         Value::Set(set) => set.iter().try_for_each(|x| check_key(name, what, x)),
-        Value::Map(map) => map
-            .iter()
-            .try_for_each(|(k, x)| check_key(name, what, k).and(check_key(name, what, x))),
+        Value::Map(map) => map.iter().try_for_each(|(k, x)| check_key(name, what, k).and(check_key(name, what, x))),
         Value::Record(r) => r.fields.iter().try_for_each(|x| check_key(name, what, x)),
         Value::Enum(e) => e.payload.iter().try_for_each(|x| check_key(name, what, x)),
         _ => Ok(()),
@@ -299,10 +260,7 @@ fn from_utf8(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     };
     match std::str::from_utf8(b) {
         Ok(s) => Ok(Value::str(s)),
-        Err(e) => Err(BuiltinError::new(format!(
-            "from_utf8: invalid UTF-8 at byte {}",
-            e.valid_up_to()
-        ))),
+        Err(e) => Err(BuiltinError::new(format!("from_utf8: invalid UTF-8 at byte {}", e.valid_up_to()))),
     }
 }
 
@@ -326,9 +284,7 @@ fn chr(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     };
     match u32::try_from(*n).ok().and_then(char::from_u32) {
         Some(c) => Ok(Value::string(c.to_string())),
-        None => Err(BuiltinError::new(format!(
-            "chr: {n} is not a Unicode scalar value"
-        ))),
+        None => Err(BuiltinError::new(format!("chr: {n} is not a Unicode scalar value"))),
     }
 }
 
@@ -342,20 +298,14 @@ fn length_of(name: &str, v: &Value) -> Result<u128, BuiltinError> {
         Value::Set(s) => s.len() as u128,
         Value::Range(r) => range_len(r),
         other => {
-            return Err(type_error(
-                name,
-                "String, Bytes, list, tuple, map, set or range",
-                other,
-            ));
+            return Err(type_error(name, "String, Bytes, list, tuple, map, set or range", other));
         }
     })
 }
 
 fn length(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let n = length_of("length", &args[0])?;
-    i64::try_from(n)
-        .map(Value::Int)
-        .map_err(|_| BuiltinError::new("integer overflow in length"))
+    i64::try_from(n).map(Value::Int).map_err(|_| BuiltinError::new("integer overflow in length"))
 }
 
 fn is_empty(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
@@ -397,11 +347,7 @@ fn contains(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             matches!(x, Value::Int(i) if u8::try_from(*i).is_ok_and(|byte| b.contains(&byte)))
         }
         other => {
-            return Err(type_error(
-                "contains",
-                "list, set, tuple, map, String or range",
-                other,
-            ));
+            return Err(type_error("contains", "list, set, tuple, map, String or range", other));
         }
     }))
 }

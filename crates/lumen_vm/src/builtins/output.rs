@@ -23,7 +23,10 @@ fn sleep(ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             ctx.host.sleep_ms(*ms as u64);
             Ok(Value::Null)
         }
-        other => Err(BuiltinError::new(format!("sleep: expected a non-negative Int, got {}", crate::display::display(other)))),
+        other => Err(BuiltinError::new(format!(
+            "sleep: expected a non-negative Int, got {}",
+            crate::display::display(other)
+        ))),
     }
 }
 
@@ -81,10 +84,7 @@ fn assert_ne(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     if args[0] != args[1] {
         Ok(Value::Null)
     } else {
-        Err(BuiltinError::new(format!(
-            "assertion failed: left == right\n  both: {}",
-            display_nested(&args[0])
-        )))
+        Err(BuiltinError::new(format!("assertion failed: left == right\n  both: {}", display_nested(&args[0]))))
     }
 }
 

@@ -37,19 +37,8 @@ pub(super) const DEFS: &[BuiltinDef] = &[
 ];
 
 /// A pure builtin taking `min..=max` arguments (`None`: variadic).
-const fn def(
-    names: &'static [&'static str],
-    func: BuiltinFn,
-    min_args: u8,
-    max_args: Option<u8>,
-) -> BuiltinDef {
-    BuiltinDef {
-        names,
-        func,
-        min_args,
-        max_args,
-        effect: None,
-    }
+const fn def(names: &'static [&'static str], func: BuiltinFn, min_args: u8, max_args: Option<u8>) -> BuiltinDef {
+    BuiltinDef { names, func, min_args, max_args, effect: None }
 }
 
 /// Results larger than this many bytes are an error rather than an allocation failure.
@@ -76,11 +65,7 @@ fn strings<'a>(parts: impl Iterator<Item = &'a str>) -> Value {
 
 /// `args[0]` itself when `result` is all of it (no new allocation), else a new string.
 fn same_or_new(args: &[Value], original: &str, result: &str) -> Value {
-    if result.len() == original.len() {
-        args[0].clone()
-    } else {
-        Value::str(result)
-    }
+    if result.len() == original.len() { args[0].clone() } else { Value::str(result) }
 }
 
 fn trim(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
@@ -168,8 +153,7 @@ fn ends_with(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
 
 /// The character index of byte offset `at` (a char boundary) in `s`.
 fn char_index(s: &str, at: usize) -> i64 {
-    s.get(..at)
-        .map_or(0, |before| before.chars().count() as i64)
+    s.get(..at).map_or(0, |before| before.chars().count() as i64)
 }
 
 fn index_of(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
@@ -178,10 +162,7 @@ fn index_of(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             let sub = text("index_of", &args[1])?;
             s.find(sub).map_or(-1, |at| char_index(s, at))
         }
-        Value::List(items) | Value::Tuple(items) => items
-            .iter()
-            .position(|x| *x == args[1])
-            .map_or(-1, |i| i as i64),
+        Value::List(items) | Value::Tuple(items) => items.iter().position(|x| *x == args[1]).map_or(-1, |i| i as i64),
         other => return Err(type_error("index_of", "String or list", other)),
     }))
 }
@@ -192,10 +173,7 @@ fn last_index_of(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             let sub = text("last_index_of", &args[1])?;
             s.rfind(sub).map_or(-1, |at| char_index(s, at))
         }
-        Value::List(items) | Value::Tuple(items) => items
-            .iter()
-            .rposition(|x| *x == args[1])
-            .map_or(-1, |i| i as i64),
+        Value::List(items) | Value::Tuple(items) => items.iter().rposition(|x| *x == args[1]).map_or(-1, |i| i as i64),
         other => return Err(type_error("last_index_of", "String or list", other)),
     }))
 }
@@ -226,10 +204,7 @@ fn slice(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     match &args[0] {
         Value::Str(s) => {
             let (start, end) = bounds(s.chars().count(), start, end);
-            Ok(Value::str(
-                s.get(byte_offset(s, start)..byte_offset(s, end))
-                    .unwrap_or(""),
-            ))
+            Ok(Value::str(s.get(byte_offset(s, start)..byte_offset(s, end)).unwrap_or("")))
         }
         Value::List(items) | Value::Tuple(items) => {
             let (start, end) = bounds(items.len(), start, end);
@@ -300,9 +275,7 @@ fn repeat(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let s = text("repeat", &args[0])?;
     let n = int("repeat", &args[1])?;
     let Ok(n) = usize::try_from(n) else {
-        return Err(BuiltinError::new(format!(
-            "repeat: count must not be negative, got {n}"
-        )));
+        return Err(BuiltinError::new(format!("repeat: count must not be negative, got {n}")));
     };
     if s.len() as u128 * n as u128 > MAX_RESULT_BYTES {
         return Err(BuiltinError::new("repeat: result too large"));
@@ -342,15 +315,11 @@ fn format(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             continue;
         }
         if tail.starts_with('}') {
-            return Err(BuiltinError::new(
-                "format: unmatched `}` in template (write `}}` for a brace)",
-            ));
+            return Err(BuiltinError::new("format: unmatched `}` in template (write `}}` for a brace)"));
         }
         let inner = tail.strip_prefix('{').unwrap_or(tail);
         let Some(close) = inner.find('}') else {
-            return Err(BuiltinError::new(
-                "format: unclosed `{` in template (write `{{` for a brace)",
-            ));
+            return Err(BuiltinError::new("format: unclosed `{` in template (write `{{` for a brace)"));
         };
         let placeholder = &inner[..close];
         rest = &inner[close + 1..];
@@ -358,9 +327,7 @@ fn format(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
             None
         } else if let Some(spec) = placeholder.strip_prefix(':') {
             let Some(parsed) = parse_spec(spec) else {
-                return Err(BuiltinError::new(format!(
-                    "format: invalid format spec `{spec}`"
-                )));
+                return Err(BuiltinError::new(format!("format: invalid format spec `{spec}`")));
             };
             Some(parsed)
         } else {
@@ -377,10 +344,9 @@ fn format(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
         next += 1;
         match spec {
             None => write_value(&mut out, value, false),
-            Some(spec) => out.push_str(
-                &format_value(value, &spec)
-                    .map_err(|e| BuiltinError::new(format!("format: {e}")))?,
-            ),
+            Some(spec) => {
+                out.push_str(&format_value(value, &spec).map_err(|e| BuiltinError::new(format!("format: {e}")))?)
+            }
         }
     }
     out.push_str(rest);

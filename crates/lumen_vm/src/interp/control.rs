@@ -46,7 +46,10 @@ pub(super) enum GenState {
 /// A future's task.
 pub(super) enum TaskState {
     /// Not started: its first frame, suspended.
-    Pending { frame: Frame, regs: Vec<Value> },
+    Pending {
+        frame: Frame,
+        regs: Vec<Value>,
+    },
     Running,
     Done(Value),
 }
@@ -212,12 +215,18 @@ impl<'h> Vm<'h> {
         }
         let first = self.frames.len();
         self.frames.extend(frames);
-        self.handlers.extend(handlers.into_iter().map(|(rel, clauses)| super::HandlerRec { base_frame: first + rel, clauses }));
+        self.handlers
+            .extend(handlers.into_iter().map(|(rel, clauses)| super::HandlerRec { base_frame: first + rel, clauses }));
         Ok(())
     }
 
     /// Runs the generator until its next `yield` (or its end).
-    pub(super) fn resume_generator(&mut self, handle: Rc<RefCell<HandleObj>>, dst: usize, exit_pc: Option<usize>) -> Step<()> {
+    pub(super) fn resume_generator(
+        &mut self,
+        handle: Rc<RefCell<HandleObj>>,
+        dst: usize,
+        exit_pc: Option<usize>,
+    ) -> Step<()> {
         let state = {
             let mut h = handle.borrow_mut();
             let HandleObj::Generator(Opaque(any)) = &mut *h else { return Err("not a generator".into()) };

@@ -156,7 +156,9 @@ impl<'h> Vm<'h> {
                     validator: *validator,
                 })),
                 TypeInfo::Enum { .. } if id == 0 => TypeRt::Enum(result_type()),
-                TypeInfo::Process { name, kind } => TypeRt::Process { kind: Rc::from(kind.as_str()), name: Rc::from(name.as_str()) },
+                TypeInfo::Process { name, kind } => {
+                    TypeRt::Process { kind: Rc::from(kind.as_str()), name: Rc::from(name.as_str()) }
+                }
                 TypeInfo::Enum { name, variants, .. } => TypeRt::Enum(Rc::new(EnumType {
                     id: id as u32,
                     name: Rc::from(name.as_str()),
@@ -329,15 +331,7 @@ impl<'h> Vm<'h> {
                 }
             }
         }
-        self.frames.push(Frame {
-            func,
-            pc: 0,
-            base,
-            ret,
-            argc,
-            closure,
-            extra: None,
-        });
+        self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
         if self.funcs[func as usize].is_async {
             // Calling an async cell makes a future; the task runs when awaited.
             let mut frame = self.frames.pop().expect("frame");
@@ -598,7 +592,8 @@ impl<'h> Vm<'h> {
                 Instr::StoreGlobal(g, s) => self.globals[g as usize] = reg!(s).clone(),
                 Instr::LoadFunc(d, f) => {
                     let name = self.funcs[f as usize].name.clone();
-                    reg!(d) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name: Some(name), captures: Vec::new() }));
+                    reg!(d) =
+                        Value::Func(Rc::new(FuncObj::Closure { proto: f, name: Some(name), captures: Vec::new() }));
                 }
                 Instr::LoadBuiltin(d, id) => {
                     let name = builtins::get(id).map_or("?", |b| b.names[0]);
@@ -612,7 +607,9 @@ impl<'h> Vm<'h> {
                 }
                 Instr::LoadCapture(d, i) => {
                     let v = match self.frames[fi].closure.as_deref() {
-                        Some(FuncObj::Closure { captures, .. }) => captures.get(i as usize).cloned().unwrap_or_default(),
+                        Some(FuncObj::Closure { captures, .. }) => {
+                            captures.get(i as usize).cloned().unwrap_or_default()
+                        }
                         _ => Value::Null,
                     };
                     reg!(d) = v;
@@ -641,9 +638,17 @@ impl<'h> Vm<'h> {
                 Instr::AddImm(d, a, imm) => {
                     let v = match &reg!(a) {
                         Value::Int(x) => try_op!(x.checked_add(i64::from(imm)).map(Value::Int).ok_or_else(|| {
-                            if imm >= 0 { "integer overflow in addition".to_string() } else { "integer overflow in subtraction".to_string() }
+                            if imm >= 0 {
+                                "integer overflow in addition".to_string()
+                            } else {
+                                "integer overflow in subtraction".to_string()
+                            }
                         })),
-                        other => try_op!(ops::binary(lumen_compile::bytecode::BinOp::Add, other, &Value::Int(i64::from(imm)))),
+                        other => try_op!(ops::binary(
+                            lumen_compile::bytecode::BinOp::Add,
+                            other,
+                            &Value::Int(i64::from(imm))
+                        )),
                     };
                     reg!(d) = v;
                 }
@@ -675,7 +680,9 @@ impl<'h> Vm<'h> {
                 Instr::JumpIfNotLess(a, b, off) => {
                     let less = match (&reg!(a), &reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x < y,
-                        (x, y) => matches!(try_op!(ops::binary(lumen_compile::bytecode::BinOp::Lt, x, y)), Value::Bool(true)),
+                        (x, y) => {
+                            matches!(try_op!(ops::binary(lumen_compile::bytecode::BinOp::Lt, x, y)), Value::Bool(true))
+                        }
                     };
                     if !less {
                         jump!(off)
@@ -814,7 +821,13 @@ impl<'h> Vm<'h> {
                     if *st == 0 {
                         try_op!(Err::<(), _>("range step must not be zero".to_string()));
                     }
-                    reg!(dst) = Value::Range(Rc::new(RangeObj { start: *s, end: *e, inclusive, step: *st, explicit_step: has_step }));
+                    reg!(dst) = Value::Range(Rc::new(RangeObj {
+                        start: *s,
+                        end: *e,
+                        inclusive,
+                        step: *st,
+                        explicit_step: has_step,
+                    }));
                 }
                 Instr::Compose(d, f, g) => {
                     let f = reg!(f).clone();
@@ -922,7 +935,9 @@ impl<'h> Vm<'h> {
                 }
                 Instr::Perform { dst, effect, op, args, argc } => {
                     sync_out!();
-                    let (Value::Str(effect), Value::Str(op)) = (&consts[effect as usize], &consts[op as usize]) else { continue };
+                    let (Value::Str(effect), Value::Str(op)) = (&consts[effect as usize], &consts[op as usize]) else {
+                        continue;
+                    };
                     try_op!(self.perform(effect, op, base + args as usize, argc as usize, base + dst as usize));
                     load_frame!();
                 }
@@ -984,7 +999,8 @@ impl<'h> Vm<'h> {
                         Value::Map(m) => Rc::unwrap_or_clone(m),
                         _ => crate::value::MapObj::default(),
                     };
-                    let obj = crate::value::HandleObj::Instance { kind: kind.clone(), name: name.clone(), id: ty, state };
+                    let obj =
+                        crate::value::HandleObj::Instance { kind: kind.clone(), name: name.clone(), id: ty, state };
                     reg!(dst) = Value::Handle(Rc::new(std::cell::RefCell::new(obj)));
                 }
                 Instr::Yield(r) => {
@@ -1094,10 +1110,12 @@ impl<'h> Vm<'h> {
             },
             Value::Map(m) => Ok(m.get(&Value::Str(name.clone())).cloned().unwrap_or(Value::Null)),
             Value::Handle(h) => match &*h.borrow() {
-                crate::value::HandleObj::Instance { state, name: type_name, .. } => match state.get(&Value::Str(name.clone())) {
-                    Some(v) => Ok(v.clone()),
-                    None => Err(format!("{type_name} has no field `{name}`")),
-                },
+                crate::value::HandleObj::Instance { state, name: type_name, .. } => {
+                    match state.get(&Value::Str(name.clone())) {
+                        Some(v) => Ok(v.clone()),
+                        None => Err(format!("{type_name} has no field `{name}`")),
+                    }
+                }
                 _ => Err(format!("{} has no field `{name}`", obj.type_name())),
             },
             Value::Null => Err(format!("cannot read field `{name}` of null")),

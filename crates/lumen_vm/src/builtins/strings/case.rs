@@ -34,9 +34,7 @@ pub(super) fn title_case(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
         let (space, from_word) = rest.split_at(start);
         out.push_str(space);
-        let end = from_word
-            .find(char::is_whitespace)
-            .unwrap_or(from_word.len());
+        let end = from_word.find(char::is_whitespace).unwrap_or(from_word.len());
         let (word, after) = from_word.split_at(end);
         out.push_str(&capitalized_word(word));
         rest = after;

@@ -39,10 +39,7 @@ fn ints(xs: &[i64]) -> Value {
 #[test]
 fn trims_unicode_whitespace() {
     assert_eq!(ok(trim, &[s("   padded   ")]), s("padded"));
-    assert_eq!(
-        ok(trim, &[s("\t\n mixed whitespace \n")]),
-        s("mixed whitespace")
-    );
+    assert_eq!(ok(trim, &[s("\t\n mixed whitespace \n")]), s("mixed whitespace"));
     assert_eq!(ok(trim, &[s("none")]), s("none"));
     assert_eq!(ok(trim, &[s("\u{3000}wide\u{a0}")]), s("wide"));
     assert_eq!(ok(trim_start, &[s("  a  ")]), s("a  "));
@@ -55,14 +52,8 @@ fn trims_unicode_whitespace() {
 
 #[test]
 fn split_with_and_without_separator() {
-    assert_eq!(
-        shown(split, &[s("red,green,,blue"), s(",")]),
-        r#"["red", "green", "", "blue"]"#
-    );
-    assert_eq!(
-        shown(split, &[s("one::two::three"), s("::")]),
-        r#"["one", "two", "three"]"#
-    );
+    assert_eq!(shown(split, &[s("red,green,,blue"), s(",")]), r#"["red", "green", "", "blue"]"#);
+    assert_eq!(shown(split, &[s("one::two::three"), s("::")]), r#"["one", "two", "three"]"#);
     assert_eq!(shown(split, &[s("single"), s(",")]), r#"["single"]"#);
     assert_eq!(shown(split, &[s(""), s(",")]), r#"[""]"#);
     assert_eq!(shown(split, &[s(",a,"), s(",")]), r#"["", "a", ""]"#);
@@ -86,31 +77,16 @@ fn lines_drop_cr_and_final_newline() {
 fn join_uses_display_forms() {
     let parts = Value::list(vec![s("2024"), s("01"), s("15")]);
     assert_eq!(ok(join, &[parts, s("-")]), s("2024-01-15"));
-    assert_eq!(
-        ok(join, &[Value::list(vec![s("solo")]), s(", ")]),
-        s("solo")
-    );
+    assert_eq!(ok(join, &[Value::list(vec![s("solo")]), s(", ")]), s("solo"));
     assert_eq!(ok(join, &[ints(&[1, 2, 3])]), s("123"));
     assert_eq!(ok(join, &[ints(&[])]), s(""));
-    let nested = Value::list(vec![
-        Value::list(vec![s("a")]),
-        Value::Null,
-        Value::Float(1.0),
-    ]);
+    let nested = Value::list(vec![Value::list(vec![s("a")]), Value::Null, Value::Float(1.0)]);
     assert_eq!(ok(join, &[nested, s("|")]), s(r#"["a"]|null|1.0"#));
     let set: SetObj = [i(3), i(1)].into_iter().collect();
     assert_eq!(ok(join, &[Value::set(set), s(",")]), s("3,1"));
-    assert_eq!(
-        ok(join, &[Value::tuple(vec![s("x"), i(2)]), s(" ")]),
-        s("x 2")
-    );
-    let range = Value::Range(std::rc::Rc::new(RangeObj {
-        start: 1,
-        end: 3,
-        inclusive: true,
-        step: 1,
-        explicit_step: false,
-    }));
+    assert_eq!(ok(join, &[Value::tuple(vec![s("x"), i(2)]), s(" ")]), s("x 2"));
+    let range =
+        Value::Range(std::rc::Rc::new(RangeObj { start: 1, end: 3, inclusive: true, step: 1, explicit_step: false }));
     assert_eq!(ok(join, &[range, s("+")]), s("1+2+3"));
     assert!(fails(join, &[ints(&[1]), i(1)]).contains("expected String"));
     assert!(fails(join, &[i(1)]).contains("expected an iterable"));
@@ -121,30 +97,19 @@ fn replace_all_occurrences() {
     assert_eq!(ok(replace, &[s("a-b-c-d"), s("-"), s("/")]), s("a/b/c/d"));
     assert_eq!(ok(replace, &[s("banana"), s("an"), s("AN")]), s("bANANa"));
     assert_eq!(ok(replace, &[s("aaa"), s("aa"), s("b")]), s("ba"));
-    assert_eq!(
-        ok(replace, &[s("nothing here"), s("xyz"), s("!")]),
-        s("nothing here")
-    );
+    assert_eq!(ok(replace, &[s("nothing here"), s("xyz"), s("!")]), s("nothing here"));
     assert_eq!(ok(replace, &[s("abc"), s(""), s("!")]), s("abc"));
     assert_eq!(ok(replace, &[s("café"), s("é"), s("e")]), s("cafe"));
     assert!(fails(replace, &[s("a"), i(1), s("b")]).contains("expected String"));
     let big = Value::string("a".repeat(1 << 15));
-    assert!(
-        fails(replace, &[big, s("a"), Value::string("b".repeat(1 << 14))]).contains("too large")
-    );
+    assert!(fails(replace, &[big, s("a"), Value::string("b".repeat(1 << 14))]).contains("too large"));
 }
 
 #[test]
 fn prefixes_and_suffixes() {
     let text = s("the quick brown fox");
-    assert_eq!(
-        ok(starts_with, &[text.clone(), s("the ")]),
-        Value::Bool(true)
-    );
-    assert_eq!(
-        ok(starts_with, &[text.clone(), s("quick")]),
-        Value::Bool(false)
-    );
+    assert_eq!(ok(starts_with, &[text.clone(), s("the ")]), Value::Bool(true));
+    assert_eq!(ok(starts_with, &[text.clone(), s("quick")]), Value::Bool(false));
     assert_eq!(ok(ends_with, &[text.clone(), s("fox")]), Value::Bool(true));
     assert_eq!(ok(ends_with, &[text.clone(), s("dog")]), Value::Bool(false));
     assert_eq!(ok(starts_with, &[text.clone(), s("")]), Value::Bool(true));
@@ -185,10 +150,7 @@ fn slice_strings_with_negative_indices_and_clamping() {
     assert_eq!(ok(slice, &[text.clone(), i(-100), i(2)]), s("ab"));
     assert_eq!(ok(slice, &[text.clone(), i(5), i(100)]), s("fgh"));
     assert_eq!(ok(slice, &[text.clone(), i(5), i(2)]), s(""));
-    assert_eq!(
-        ok(slice, &[text.clone(), i(i64::MIN), i(i64::MAX)]),
-        text.clone()
-    );
+    assert_eq!(ok(slice, &[text.clone(), i(i64::MIN), i(i64::MAX)]), text.clone());
     assert_eq!(ok(slice, &[text.clone(), i(i64::MAX), i(i64::MIN)]), s(""));
     assert_eq!(ok(slice, &[s("naïve café"), i(6), i(10)]), s("café"));
     assert_eq!(ok(slice, &[s("🙂🙃x"), i(1), i(2)]), s("🙃"));
@@ -199,10 +161,7 @@ fn slice_strings_with_negative_indices_and_clamping() {
 }
 
 fn substring_alias() -> BuiltinFn {
-    DEFS.iter()
-        .find(|d| d.names.contains(&"substring"))
-        .expect("substring is registered")
-        .func
+    DEFS.iter().find(|d| d.names.contains(&"substring")).expect("substring is registered").func
 }
 
 #[test]
@@ -258,41 +217,23 @@ fn reverse_strings_and_sequences() {
     assert_eq!(ok(reverse, &[s("abc")]), s("cba"));
     assert_eq!(ok(reverse, &[s("día🙂")]), s("🙂aíd"));
     assert_eq!(ok(reverse, &[ints(&[1, 2, 3])]), ints(&[3, 2, 1]));
-    assert_eq!(
-        shown(reverse, &[Value::tuple(vec![i(1), s("a")])]),
-        r#"("a", 1)"#
-    );
-    assert_eq!(
-        ok(reverse, &[Value::bytes(vec![1, 2])]),
-        Value::bytes(vec![2, 1])
-    );
+    assert_eq!(shown(reverse, &[Value::tuple(vec![i(1), s("a")])]), r#"("a", 1)"#);
+    assert_eq!(ok(reverse, &[Value::bytes(vec![1, 2])]), Value::bytes(vec![2, 1]));
     assert!(fails(reverse, &[Value::map(MapObj::new())]).contains("expected"));
 }
 
 #[test]
 fn format_placeholders() {
-    assert_eq!(
-        ok(format, &[s("{} + {} = {}"), i(1), i(2), i(3)]),
-        s("1 + 2 = 3")
-    );
+    assert_eq!(ok(format, &[s("{} + {} = {}"), i(1), i(2), i(3)]), s("1 + 2 = 3"));
     assert_eq!(ok(format, &[s("no placeholders")]), s("no placeholders"));
-    assert_eq!(
-        ok(format, &[s("[{:.2f}]"), Value::Float(3.14159)]),
-        s("[3.14]")
-    );
+    assert_eq!(ok(format, &[s("[{:.2f}]"), Value::Float(3.14159)]), s("[3.14]"));
     assert_eq!(ok(format, &[s("[{:>6}]"), i(42)]), s("[    42]"));
     assert_eq!(ok(format, &[s("[{:^7}]"), s("ab")]), s("[  ab   ]"));
-    assert_eq!(
-        ok(format, &[s("{:#x}/{:05}"), i(255), i(-42)]),
-        s("0xff/-0042")
-    );
+    assert_eq!(ok(format, &[s("{:#x}/{:05}"), i(255), i(-42)]), s("0xff/-0042"));
     assert_eq!(ok(format, &[s("{:}"), i(7)]), s("7"));
     assert_eq!(ok(format, &[s("{{literal}} {}"), i(1)]), s("{literal} 1"));
     assert_eq!(ok(format, &[s("{{}}")]), s("{}"));
-    assert_eq!(
-        ok(format, &[s("{}"), Value::list(vec![s("a")])]),
-        s(r#"["a"]"#)
-    );
+    assert_eq!(ok(format, &[s("{}"), Value::list(vec![s("a")])]), s(r#"["a"]"#));
     assert_eq!(ok(format, &[s("{}"), s("raw")]), s("raw"));
     assert_eq!(ok(format, &[s("日{}本"), i(1)]), s("日1本"));
     assert_eq!(ok(format, &[s("{:é^5}"), i(1)]), s("éé1éé"));
