@@ -9,27 +9,27 @@ interpolation, lambdas, comprehensions) with fresh names until it has at least L
 import sys
 
 TEMPLATE = '''\
-record Item{n}
+record Item@N@
   name: String
   qty: Int = 1 where qty >= 0
   tags: list[String] = []
 end
 
-enum Shape{n}
-  Circle(Float)
-  Rect(w: Float, h: Float)
-  Empty
+enum Shape@N@
+  Circle@N@(Float)
+  Rect@N@(w: Float, h: Float)
+  Empty@N@
 end
 
-cell area{n}(s: Shape{n}) -> Float
+cell area@N@(s: Shape@N@) -> Float
   match s
-    Circle(r) -> return 3.14159 * r * r
-    Rect(w, h) -> return w * h
-    Empty -> return 0.0
+    Circle@N@(r) -> return 3.14159 * r * r
+    Rect@N@(w, h) -> return w * h
+    Empty@N@ -> return 0.0
   end
 end
 
-cell total{n}(items: list[Item{n}], limit: Int = 10) -> Int
+cell total@N@(items: list[Item@N@], limit: Int = 10) -> Int
   let mut sum = 0
   for item in items if item.qty > 0
     sum += item.qty * 2
@@ -43,7 +43,7 @@ cell total{n}(items: list[Item{n}], limit: Int = 10) -> Int
   return sum
 end
 
-cell describe{n}(x: Int) -> String
+cell describe@N@(x: Int) -> String
   let label = when
     x < 0 -> "negative"
     x == 0 -> "zero"
@@ -62,7 +62,7 @@ def main():
     copies = max(1, -(-lines_wanted // per_copy))
     with open(out_path, "w") as out:
         for n in range(copies):
-            out.write(TEMPLATE.format(n=n))
+            out.write(TEMPLATE.replace("@N@", str(n)))
         out.write("cell main()\n  print(describe0(42))\nend\n")
     print(f"{out_path}: {copies * per_copy + 3} lines")
 
