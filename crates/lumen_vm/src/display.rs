@@ -112,6 +112,10 @@ pub fn write_value(out: &mut String, v: &Value, nested: bool) {
         Value::Handle(h) => match &*h.borrow() {
             HandleObj::Future(_) => out.push_str("<future>"),
             HandleObj::Generator(_) => out.push_str("<generator>"),
+            HandleObj::Instance { kind, state, .. } if &**kind == "trace" => {
+                let part = |k: &str| state.get(&Value::str(k)).map(display).unwrap_or_default();
+                let _ = write!(out, "<trace {}:{}>", part("run"), part("seq"));
+            }
             HandleObj::Instance { kind, name, .. } => {
                 let _ = write!(out, "<{kind} {name}>");
             }
