@@ -59,6 +59,9 @@ struct FuncRt {
     code: Rc<[Instr]>,
     consts: Rc<[Value]>,
     lines: Rc<[u32]>,
+    /// Inline caches, one per instruction: for field access `(record type + 1) << 32 | slot`,
+    /// for method calls `(type + 1) << 32 | function`; 0 when empty.
+    caches: Box<[std::cell::Cell<u64>]>,
 }
 
 enum TypeRt {
@@ -191,6 +194,7 @@ impl<'h> Vm<'h> {
                     })
                     .collect(),
                 lines: Rc::from(f.lines.as_slice()),
+                caches: (0..f.code.len()).map(|_| std::cell::Cell::new(0)).collect(),
             })
             .collect::<Vec<_>>()
             .into();
@@ -719,8 +723,30 @@ impl<'h> Vm<'h> {
                 }
                 Instr::CallMethod { dst, name, args, argc } => {
                     sync_out!();
-                    let name = consts[name as usize].clone();
-                    try_op!(self.call_method(&name, base + args as usize, argc as usize, base + dst as usize));
+                    let cache = &funcs[func].caches[pc - 1];
+                    let cached = cache.get();
+                    let at = base + args as usize;
+                    let type_id = match &self.regs[at] {
+                        Value::Record(r) => Some(r.ty.id),
+                        Value::Enum(e) => Some(e.ty.id),
+                        _ => None,
+                    };
+                    match type_id {
+                        Some(t) if cached >> 32 == u64::from(t) + 1 => {
+                            let f = (cached & 0xffff_ffff) as u32;
+                            try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
+                        }
+                        _ => {
+                            let name = consts[name as usize].clone();
+                            if let (Some(t), Value::Str(n)) = (type_id, &name)
+                                && !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n))
+                                && let Some(&f) = self.methods.get(&(Kind::Named(t), Rc::from(n.as_str())))
+                            {
+                                cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
+                            }
+                            try_op!(self.call_method(&name, at, argc as usize, base + dst as usize));
+                        }
+                    }
                     load_frame!();
                 }
                 Instr::Return(r) => {
@@ -877,7 +903,27 @@ impl<'h> Vm<'h> {
                     }
                 }
                 Instr::GetField { dst, obj, name } => {
-                    let v = try_op!(self.get_field(&reg!(obj), &consts[name as usize]));
+                    let cache = &funcs[func].caches[pc - 1];
+                    let cached = cache.get();
+                    let v = match &reg!(obj) {
+                        Value::Record(r) if cached >> 32 == u64::from(r.ty.id) + 1 => {
+                            r.fields[(cached & 0xffff_ffff) as usize].clone()
+                        }
+                        Value::Record(r) => {
+                            let slot = match &consts[name as usize] {
+                                Value::Str(n) => r.ty.fields.iter().position(|f| **f == ***n),
+                                _ => None,
+                            };
+                            match slot {
+                                Some(i) => {
+                                    cache.set(((u64::from(r.ty.id) + 1) << 32) | i as u64);
+                                    r.fields[i].clone()
+                                }
+                                None => try_op!(self.get_field(&reg!(obj), &consts[name as usize])),
+                            }
+                        }
+                        other => try_op!(self.get_field(other, &consts[name as usize])),
+                    };
                     reg!(dst) = v;
                 }
                 Instr::SetField { obj, name, src } => {
