@@ -196,7 +196,8 @@ fn run_prints_only_program_output() {
 
 #[test]
 fn runtime_errors_show_the_lumen_stack() {
-    let program = "cell inner(n: Int) -> Int\n  return 10 / n\nend\n\ncell main()\n  print(\"before\")\n  print(inner(0))\nend\n";
+    let program =
+        "cell inner(n: Int) -> Int\n  return 10 / n\nend\n\ncell main()\n  print(\"before\")\n  print(inner(0))\nend\n";
     let path = write_temp("fail.lm", program.as_bytes());
     let out = lumen(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
