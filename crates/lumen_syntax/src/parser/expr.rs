@@ -338,7 +338,8 @@ impl<'a> Parser<'a> {
 
     /// `( args )`; returns the arguments and the span of `)`.
     pub(crate) fn parse_call_args(&mut self) -> (Vec<Arg>, Span) {
-        self.bump(); // (
+        let open = self.bump().span; // (
+        let open_text = self.pos_text(open);
         self.in_brackets(|p| {
             let mut args = Vec::new();
             while !p.at(&TokenKind::RParen) && !p.at_eof() {
@@ -352,7 +353,24 @@ impl<'a> Parser<'a> {
                 }
             }
             let end = p.span();
-            if !p.expect(&TokenKind::RParen, "`,` or `)` in the argument list") {
+            if !p.eat(&TokenKind::RParen) {
+                let found = p.tok();
+                let on_later_line = p.line_col(found.span.start).0 > p.line_col(open.start).0;
+                let (span, label) = if on_later_line {
+                    (p.prev_significant_span().end_point(), "expected `)` here".to_string())
+                } else {
+                    (found.span, "expected `,` or `)`".to_string())
+                };
+                let what = found.kind.describe();
+                p.error(
+                    Diagnostic::error(
+                        codes::UNEXPECTED_TOKEN,
+                        format!("expected `,` or `)` in the argument list, found {what}"),
+                        span,
+                    )
+                    .with_label(label)
+                    .with_secondary(open, format!("the `(` opened at {open_text} is not closed")),
+                );
                 p.skip_to_closer(&TokenKind::RParen);
             }
             (args, end)
@@ -404,7 +422,8 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
                     if depth == 0 {
-                        // A different closer: leave it to the enclosing construct.
+                        // The wrong closer (`(1 + 2]`): take it as the intended one.
+                        self.bump();
                         return;
                     }
                     depth -= 1;

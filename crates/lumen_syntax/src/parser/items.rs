@@ -148,7 +148,21 @@ impl<'a> Parser<'a> {
             TokenKind::Kw(Keyword::Record) => ItemKind::Record(self.parse_record()),
             TokenKind::Kw(Keyword::Enum) => ItemKind::Enum(self.parse_enum()),
             TokenKind::Kw(Keyword::Cell | Keyword::Async) => {
-                ItemKind::Cell(self.parse_cell_decl(attrs.to_vec(), doc.clone(), true)?)
+                match self.parse_cell_decl(attrs.to_vec(), doc.clone(), true) {
+                    Some(cell) => ItemKind::Cell(cell),
+                    // Already reported; the line was skipped.
+                    None => {
+                        let span = self.prev_span();
+                        ItemKind::Stmt(crate::ast::Stmt {
+                            kind: crate::ast::StmtKind::Expr(crate::ast::Expr {
+                                kind: crate::ast::ExprKind::Error,
+                                span,
+                            }),
+                            attrs: Vec::new(),
+                            span,
+                        })
+                    }
+                }
             }
             TokenKind::Kw(Keyword::Extern) => {
                 self.bump();
@@ -346,7 +360,13 @@ impl<'a> Parser<'a> {
             self.recover_line();
             return None;
         }
-        let name = self.expect_ident("a cell name").unwrap_or_else(|| self.missing_ident());
+        let Some(name) = self.expect_ident("a cell name") else {
+            if !matches!(self.peek(), TokenKind::Newline | TokenKind::Eof) {
+                self.bump();
+            }
+            self.recover_line();
+            return None;
+        };
         let generics = self.parse_generic_params();
         let params = self.parse_params("cell");
         let mut ret = None;

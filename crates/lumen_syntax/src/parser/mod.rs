@@ -202,6 +202,11 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The span of the last token before the current one that is not a newline.
+    fn prev_significant_span(&self) -> Span {
+        self.tokens[..self.pos].iter().rev().find(|t| t.kind != TokenKind::Newline).map_or(Span::DUMMY, |t| t.span)
+    }
+
     /// The span of the previous token.
     fn prev_span(&self) -> Span {
         if self.pos == 0 { Span::DUMMY } else { self.tokens[self.pos - 1].span }

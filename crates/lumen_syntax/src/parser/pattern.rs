@@ -92,7 +92,12 @@ impl<'a> Parser<'a> {
                     self.error_expected("a pattern");
                     if !matches!(
                         self.peek(),
-                        TokenKind::Newline | TokenKind::Eof | TokenKind::Arrow | TokenKind::Kw(Keyword::End)
+                        TokenKind::Newline
+                            | TokenKind::Eof
+                            | TokenKind::Arrow
+                            | TokenKind::Eq
+                            | TokenKind::Colon
+                            | TokenKind::Kw(Keyword::End | Keyword::In)
                     ) {
                         self.bump();
                     }
