@@ -461,7 +461,8 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::LoadConst(at + 1, o));
             match f {
                 ClauseFn::Closure(params, body) => {
-                    self.closure("", params, None, CellOrLambda::Block(body), at + 2);
+                    // Named after the operation, so stack traces show `at Ask.get (...)`.
+                    self.closure(&format!("{effect}.{op}"), params, None, CellOrLambda::Block(body), at + 2);
                     self.emit(Instr::LoadBool(at + 3, false));
                 }
                 ClauseFn::Named(func) => {
