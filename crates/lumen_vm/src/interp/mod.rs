@@ -507,6 +507,17 @@ impl<'h> Vm<'h> {
         Err(fault)
     }
 
+    /// Returns `v` from frame `fi`: the pc of its next pending `defer` block when one must run
+    /// first (the return resumes when it ends), otherwise the return completes.
+    fn return_through_defers(&mut self, fi: usize, v: Value) -> Option<usize> {
+        if let Some(defer_pc) = self.frames[fi].pop_defer() {
+            self.frames[fi].ext().after_defer.push(AfterDefer::Return(v));
+            return Some(defer_pc as usize);
+        }
+        self.finish_return(v);
+        None
+    }
+
     /// Completes a return from the top frame (its defers have run).
     fn finish_return(&mut self, v: Value) {
         let mut frame = self.frames.pop().expect("frame");
@@ -751,12 +762,10 @@ impl<'h> Vm<'h> {
                 }
                 Instr::Return(r) => {
                     let v = std::mem::take(&mut reg!(r));
-                    if let Some(defer_pc) = self.frames[fi].pop_defer() {
-                        self.frames[fi].ext().after_defer.push(AfterDefer::Return(v));
-                        pc = defer_pc as usize;
+                    if let Some(defer_pc) = self.return_through_defers(fi, v) {
+                        pc = defer_pc;
                         continue;
                     }
-                    self.finish_return(v);
                     if self.frames.len() <= depth {
                         return Ok(());
                     }
@@ -781,12 +790,10 @@ impl<'h> Vm<'h> {
                 Instr::DeferEnd => match self.frames[fi].ext().after_defer.pop() {
                     Some(AfterDefer::Resume(at)) => pc = at,
                     Some(AfterDefer::Return(v)) => {
-                        if let Some(defer_pc) = self.frames[fi].pop_defer() {
-                            self.frames[fi].ext().after_defer.push(AfterDefer::Return(v));
-                            pc = defer_pc as usize;
+                        if let Some(defer_pc) = self.return_through_defers(fi, v) {
+                            pc = defer_pc;
                             continue;
                         }
-                        self.finish_return(v);
                         if self.frames.len() <= depth {
                             return Ok(());
                         }
