@@ -1,19 +1,28 @@
-//! JSON: parsing, compact and pretty encoding, JSON Patch `diff` and `patch`.
+//! JSON parsing and encoding (LANGUAGE.md 6.11).
 
-use super::super::{BuiltinError, BuiltinResult, Ctx, type_error};
-use crate::display::write_float;
-use crate::value::{MapObj, Value, make_result};
+use std::fmt::Write;
+
+use super::super::{BuiltinError, BuiltinResult, Ctx};
+use super::{result_value, text_arg};
+use crate::display::{display, write_float};
+use crate::value::{MapObj, Value};
 use base64::Engine;
 
+/// How deeply encoders and walkers recurse before giving up (values this deep are not data).
+pub(super) const MAX_DEPTH: usize = 512;
+
+/// `json_parse(s)`: `ok(value)` or `err(message)`.
 pub(super) fn parse(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
-    let Value::Str(text) = &args[0] else { return Err(type_error("json_parse", "String", &args[0])) };
+    let text = text_arg("json_parse", &args[0])?;
     Ok(match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => make_result(true, from_json(v)),
-        Err(e) => make_result(false, Value::string(format!("invalid JSON: {e}"))),
+        Ok(v) => result_value(true, from_json(v)),
+        Err(e) => result_value(false, Value::string(format!("invalid JSON: {e}"))),
     })
 }
 
-fn from_json(v: serde_json::Value) -> Value {
+/// Objects become maps with String keys in document order; integers that fit an Int become
+/// Int, every other number a Float.
+pub(super) fn from_json(v: serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
@@ -24,7 +33,7 @@ fn from_json(v: serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::string(s),
         serde_json::Value::Array(items) => Value::list(items.into_iter().map(from_json).collect()),
         serde_json::Value::Object(map) => {
-            let mut out = MapObj::default();
+            let mut out = MapObj::with_capacity(map.len());
             for (k, v) in map {
                 out.insert(Value::string(k), from_json(v));
             }
@@ -33,219 +42,170 @@ fn from_json(v: serde_json::Value) -> Value {
     }
 }
 
+/// `to_json(v)`: compact JSON.
 pub(super) fn encode(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let mut out = String::new();
-    write_json(&mut out, &args[0], None, 0)?;
+    Encoder { out: &mut out, indent: None }.value(&args[0], 0)?;
     Ok(Value::string(out))
 }
 
+/// `json_pretty(v)`: two-space indentation, `": "` after keys.
 pub(super) fn pretty(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let mut out = String::new();
-    write_json(&mut out, &args[0], Some(2), 0)?;
+    Encoder { out: &mut out, indent: Some(2) }.value(&args[0], 0)?;
     Ok(Value::string(out))
 }
 
-fn quote(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
-}
-
-/// Writes `v` as JSON; `indent` is `None` for the compact form.
-fn write_json(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) -> Result<(), BuiltinError> {
-    if depth > 512 {
-        return Err(BuiltinError::new("to_json: value is nested too deeply"));
+/// Whether `to_json` accepts the value.
+pub(super) fn representable(v: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
     }
-    let newline = |out: &mut String, level: usize| {
-        if let Some(step) = indent {
-            out.push('\n');
-            out.push_str(&" ".repeat(step * level));
-        }
-    };
-    let seq = |out: &mut String, items: &mut dyn Iterator<Item = &Value>| -> Result<(), BuiltinError> {
-        let items: Vec<&Value> = items.collect();
-        out.push('[');
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+    let all = |items: &mut dyn Iterator<Item = &Value>| {
+        for x in items {
+            if !representable(x, depth + 1) {
+                return false;
             }
-            newline(out, depth + 1);
-            write_json(out, item, indent, depth + 1)?;
         }
-        if !items.is_empty() {
-            newline(out, depth);
-        }
-        out.push(']');
-        Ok(())
-    };
-    let object = |out: &mut String, entries: Vec<(String, &Value)>| -> Result<(), BuiltinError> {
-        out.push('{');
-        for (i, (k, item)) in entries.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            newline(out, depth + 1);
-            quote(out, k);
-            out.push_str(if indent.is_some() { ": " } else { ":" });
-            write_json(out, item, indent, depth + 1)?;
-        }
-        if !entries.is_empty() {
-            newline(out, depth);
-        }
-        out.push('}');
-        Ok(())
+        true
     };
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => {
-            if !f.is_finite() {
-                return Err(BuiltinError::new(format!("to_json: {f} is not representable in JSON")));
-            }
-            write_float(out, *f);
-        }
-        Value::Str(s) => quote(out, s),
-        Value::Bytes(b) => quote(out, &base64::engine::general_purpose::STANDARD.encode(b.as_slice())),
-        Value::List(items) | Value::Tuple(items) => seq(out, &mut items.iter())?,
-        Value::Set(items) => seq(out, &mut items.iter())?,
-        Value::Map(m) => object(out, m.iter().map(|(k, v)| (crate::display::display(k), v)).collect())?,
-        Value::Record(r) => object(out, r.ty.fields.iter().map(|f| f.to_string()).zip(r.fields.iter()).collect())?,
-        Value::Enum(e) => {
-            let tag = Value::string(e.ty.variants.get(e.variant as usize).map_or("?".to_string(), |v| v.to_string()));
-            let values = Value::list(e.payload.clone());
-            object(out, vec![("tag".to_string(), &tag), ("values".to_string(), &values)])?;
-        }
-        other => return Err(BuiltinError::new(format!("to_json: a {} cannot be encoded as JSON", other.type_name()))),
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Bytes(_) => true,
+        Value::Float(f) => f.is_finite(),
+        Value::List(items) | Value::Tuple(items) => all(&mut items.iter()),
+        Value::Set(items) => all(&mut items.iter()),
+        Value::Map(m) => all(&mut m.values()),
+        Value::Record(r) => all(&mut r.fields.iter()),
+        Value::Enum(e) => all(&mut e.payload.iter()),
+        Value::Range(_) | Value::Func(_) | Value::Handle(_) => false,
     }
-    Ok(())
 }
 
-fn pointer_escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-fn op(kind: &str, path: &str, value: Option<Value>) -> Value {
-    let mut m = MapObj::default();
-    m.insert(Value::str("op"), Value::str(kind));
-    m.insert(Value::str("path"), Value::str(path));
-    if let Some(v) = value {
-        m.insert(Value::str("value"), v);
+/// The text of a map key as a JSON object member name: strings as they are, other keys in
+/// their display form (`1`, `true`).
+pub(super) fn key_text(k: &Value) -> String {
+    match k {
+        Value::Str(s) => s.to_string(),
+        other => display(other),
     }
-    Value::map(m)
 }
 
-/// JSON Patch operations turning `a` into `b`.
-pub(super) fn diff(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
-    fn walk(a: &Value, b: &Value, path: &str, ops: &mut Vec<Value>) {
-        match (a, b) {
-            (Value::Map(x), Value::Map(y)) => {
-                for (k, va) in x.iter() {
-                    let p = format!("{path}/{}", pointer_escape(&crate::display::display(k)));
-                    match y.get(k) {
-                        Some(vb) => walk(va, vb, &p, ops),
-                        None => ops.push(op("remove", &p, None)),
-                    }
-                }
-                for (k, vb) in y.iter() {
-                    if !x.contains_key(k) {
-                        let p = format!("{path}/{}", pointer_escape(&crate::display::display(k)));
-                        ops.push(op("add", &p, Some(vb.clone())));
-                    }
-                }
+/// Writes a JSON string literal.
+pub(super) fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            (Value::List(x), Value::List(y)) if x.len() == y.len() => {
-                for (i, (va, vb)) in x.iter().zip(y.iter()).enumerate() {
-                    walk(va, vb, &format!("{path}/{i}"), ops);
-                }
-            }
-            _ if a == b => {}
-            _ => ops.push(op("replace", path, Some(b.clone()))),
+            c => out.push(c),
         }
     }
-    let mut ops = Vec::new();
-    walk(&args[0], &args[1], "", &mut ops);
-    Ok(Value::list(ops))
+    out.push('"');
 }
 
-/// Applies JSON Patch operations (`add`, `remove`, `replace`).
-pub(super) fn patch(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
-    let Value::List(ops) = &args[1] else { return Err(type_error("patch", "list of operations", &args[1])) };
-    let mut doc = args[0].clone();
-    for o in ops.iter() {
-        let Value::Map(m) = o else { return Err(BuiltinError::new("patch: each operation must be a map")) };
-        let get = |k: &str| m.get(&Value::str(k));
-        let kind = match get("op") {
-            Some(Value::Str(s)) => s.to_string(),
-            _ => return Err(BuiltinError::new("patch: operation without `op`")),
-        };
-        let path = match get("path") {
-            Some(Value::Str(s)) => s.to_string(),
-            _ => return Err(BuiltinError::new("patch: operation without `path`")),
-        };
-        let tokens: Vec<String> = if path.is_empty() {
-            Vec::new()
-        } else if let Some(rest) = path.strip_prefix('/') {
-            rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
-        } else {
-            return Err(BuiltinError::new(format!("patch: invalid path `{path}`")));
-        };
-        let value = get("value").cloned();
-        apply(&mut doc, &tokens, &kind, value).map_err(|e| BuiltinError::new(format!("patch: {kind} {path}: {e}")))?;
-    }
-    Ok(doc)
+struct Encoder<'o> {
+    out: &'o mut String,
+    /// `None` for the compact form, else spaces per level.
+    indent: Option<usize>,
 }
 
-fn apply(doc: &mut Value, tokens: &[String], kind: &str, value: Option<Value>) -> Result<(), String> {
-    let Some((last, parents)) = tokens.split_last() else {
-        return match (kind, value) {
-            ("add" | "replace", Some(v)) => {
-                *doc = v;
-                Ok(())
-            }
-            _ => Err("cannot remove the whole document".into()),
-        };
-    };
-    let mut cur = doc;
-    for t in parents {
-        cur = match cur {
-            Value::Map(m) => std::rc::Rc::make_mut(m).get_mut(&Value::str(t)).ok_or("no such key")?,
-            Value::List(items) => {
-                let i: usize = t.parse().map_err(|_| "bad index")?;
-                std::rc::Rc::make_mut(items).get_mut(i).ok_or("index out of range")?
-            }
-            _ => return Err("path goes through a value that is not a container".into()),
-        };
+impl Encoder<'_> {
+    fn newline(&mut self, level: usize) {
+        if let Some(step) = self.indent {
+            self.out.push('\n');
+            self.out.extend(std::iter::repeat_n(' ', step * level));
+        }
     }
-    match cur {
-        Value::Map(m) => {
-            let m = std::rc::Rc::make_mut(m);
-            let key = Value::str(last);
-            match kind {
-                "add" => {
-                    m.insert(key, value.ok_or("missing value")?);
-                }
-                "replace" => {
-                    let slot = m.get_mut(&key).ok_or("no such key")?;
-                    *slot = value.ok_or("missing value")?;
-                }
-                "remove" => {
-                    m.shift_remove(&key).ok_or("no such key")?;
-                }
-                other => return Err(format!("unsupported operation `{other}`")),
+
+    fn value(&mut self, v: &Value, depth: usize) -> Result<(), BuiltinError> {
+        if depth > MAX_DEPTH {
+            return Err(BuiltinError::new("to_json: value is nested too deeply"));
+        }
+        match v {
+            Value::Null => self.out.push_str("null"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            Value::Float(f) if f.is_finite() => write_float(self.out, *f),
+            Value::Float(f) => {
+                let shown = crate::display::float_to_string(*f);
+                return Err(BuiltinError::new(format!("to_json: {shown} is not representable in JSON")));
+            }
+            Value::Str(s) => write_string(self.out, s),
+            Value::Bytes(b) => write_string(self.out, &base64::engine::general_purpose::STANDARD.encode(b.as_slice())),
+            Value::List(items) | Value::Tuple(items) => self.array(&mut items.iter(), depth)?,
+            Value::Set(items) => self.array(&mut items.iter(), depth)?,
+            Value::Map(m) => {
+                let mut entries = m.iter().map(|(k, v)| (key_text(k), v));
+                self.object(&mut entries, depth)?;
+            }
+            Value::Record(r) => {
+                let mut entries = r.ty.fields.iter().map(|f| f.to_string()).zip(r.fields.iter());
+                self.object(&mut entries, depth)?;
+            }
+            Value::Enum(e) => {
+                let tag =
+                    e.ty.variants.get(e.variant as usize).map_or_else(|| e.variant.to_string(), |n| n.to_string());
+                let tag = Value::string(tag);
+                let values = Value::list(e.payload.clone());
+                let mut entries = [("tag".to_string(), &tag), ("values".to_string(), &values)].into_iter();
+                self.object(&mut entries, depth)?;
+            }
+            Value::Range(_) | Value::Func(_) | Value::Handle(_) => {
+                return Err(BuiltinError::new(format!("to_json: a {} cannot be encoded as JSON", v.type_name())));
             }
         }
-        Value::List(items) => {
-            let items = std::rc::Rc::make_mut(items);
-            let index = if last == "-" { items.len() } else { last.parse::<usize>().map_err(|_| "bad index")? };
-            match kind {
-                "add" if index <= items.len() => items.insert(index, value.ok_or("missing value")?),
-                "replace" if index < items.len() => items[index] = value.ok_or("missing value")?,
-                "remove" if index < items.len() => {
-                    items.remove(index);
-                }
-                _ => return Err("index out of range or unsupported operation".into()),
-            }
-        }
-        _ => return Err("the target is not a container".into()),
+        Ok(())
     }
-    Ok(())
+
+    fn array(&mut self, items: &mut dyn Iterator<Item = &Value>, depth: usize) -> Result<(), BuiltinError> {
+        self.out.push('[');
+        let mut empty = true;
+        for item in items {
+            if !empty {
+                self.out.push(',');
+            }
+            empty = false;
+            self.newline(depth + 1);
+            self.value(item, depth + 1)?;
+        }
+        if !empty {
+            self.newline(depth);
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    fn object(
+        &mut self,
+        entries: &mut dyn Iterator<Item = (String, &Value)>,
+        depth: usize,
+    ) -> Result<(), BuiltinError> {
+        self.out.push('{');
+        let mut empty = true;
+        for (key, item) in entries {
+            if !empty {
+                self.out.push(',');
+            }
+            empty = false;
+            self.newline(depth + 1);
+            write_string(self.out, &key);
+            self.out.push_str(if self.indent.is_some() { ": " } else { ":" });
+            self.value(item, depth + 1)?;
+        }
+        if !empty {
+            self.newline(depth);
+        }
+        self.out.push('}');
+        Ok(())
+    }
 }
