@@ -10,7 +10,15 @@ pub(super) const DEFS: &[BuiltinDef] = &[
     BuiltinDef { names: &["unwrap"], func: unwrap, min_args: 1, max_args: Some(1), effect: None },
     BuiltinDef { names: &["unwrap_or"], func: unwrap_or, min_args: 2, max_args: Some(2), effect: None },
     BuiltinDef { names: &["unwrap_err"], func: unwrap_err, min_args: 1, max_args: Some(1), effect: None },
+    BuiltinDef { names: &["is_done"], func: is_done, min_args: 1, max_args: Some(1), effect: None },
 ];
+
+/// `is_done(f)`: the future's task has completed (LANGUAGE.md 6.14).
+fn is_done(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
+    crate::interp::future_is_done(&args[0])
+        .map(Value::Bool)
+        .ok_or_else(|| super::type_error("is_done", "a Future", &args[0]))
+}
 
 fn result_of<'v>(name: &str, v: &'v Value) -> Result<(bool, &'v Value), BuiltinError> {
     v.as_result().ok_or_else(|| super::type_error(name, "a result", v))

@@ -43,6 +43,14 @@ pub(super) enum GenState {
     Done,
 }
 
+/// Whether `v` is a future whose task has finished (`None`: not a future).
+pub(crate) fn future_is_done(v: &Value) -> Option<bool> {
+    let Value::Handle(h) = v else { return None };
+    let h = h.borrow();
+    let HandleObj::Future(Opaque(any)) = &*h else { return None };
+    any.downcast_ref::<TaskState>().map(|s| matches!(s, TaskState::Done(_)))
+}
+
 /// A future's task.
 pub(super) enum TaskState {
     /// Not started: its first frame, suspended.

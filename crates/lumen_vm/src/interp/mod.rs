@@ -2,6 +2,8 @@
 //! for Lumen calls (ARCHITECTURE.md "The interpreter never recurses").
 
 mod control;
+
+pub(crate) use control::future_is_done;
 mod iter;
 mod ops;
 
