@@ -378,7 +378,30 @@ impl<'a> Compiler<'a> {
     /// Selects the entry cell.
     pub(crate) fn finish(&mut self, module: &'a Module, entry_cell: &str) {
         match self.globals.get(entry_cell) {
-            Some(Global::Cell(idx)) => self.program.entry = Some(*idx),
+            Some(Global::Cell(idx)) => {
+                let idx = *idx;
+                let f = &self.program.functions[idx as usize];
+                if f.required > 0 {
+                    let params = f.params.join(", ");
+                    let span = module
+                        .items
+                        .iter()
+                        .find_map(|item| match &item.kind {
+                            ItemKind::Cell(c) if c.name.name == entry_cell => Some(c.name.span),
+                            _ => None,
+                        })
+                        .unwrap_or(Span { start: module.span.end, end: module.span.end });
+                    self.pending.push(
+                        Diagnostic::error(
+                            codes::NO_ENTRY,
+                            format!("the entry cell `{entry_cell}` takes required parameters ({params})"),
+                            span,
+                        )
+                        .with_help("give the parameters defaults, or run another cell with `--cell`"),
+                    );
+                }
+                self.program.entry = Some(idx);
+            }
             _ => {
                 let span = Span { start: module.span.end, end: module.span.end };
                 self.pending.push(
