@@ -3,6 +3,7 @@
 //! The tree keeps what a formatter needs to reproduce a program (parentheses, statement vs
 //! expression forms of `if`), and nothing that later stages compute (types, resolved names).
 
+pub mod dump;
 mod expr;
 
 pub use expr::*;
