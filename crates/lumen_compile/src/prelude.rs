@@ -28,6 +28,17 @@ cell reduce(xs, f, init)
   return acc
 end
 
+cell to_list(xs)
+  if type_of(xs) == "Generator"
+    let mut out = []
+    for x in xs
+      out = append(out, x)
+    end
+    return out
+  end
+  return __to_list(xs)
+end
+
 cell fold(xs, f, init)
   return reduce(xs, f, init)
 end
@@ -154,6 +165,10 @@ end
 
 cell __compose(f, g)
   return fn(v) => g(f(v))
+end
+
+cell __insert_first(f, rest)
+  return fn(v) => f(v, ...rest)
 end
 
 cell sort_by(xs, key)

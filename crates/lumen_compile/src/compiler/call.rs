@@ -66,9 +66,10 @@ impl<'a> Compiler<'a> {
                     },
                 }
             }
-            ExprKind::Field { target, name, safe: false } => {
+            ExprKind::Field { target, name, safe } => {
                 // `Enum.Variant(...)` and `Enum.assoc(...)`
-                if let ExprKind::Ident(type_name) = &target.kind
+                if !safe
+                    && let ExprKind::Ident(type_name) = &target.kind
                     && self.resolve_var(&type_name.name).is_none()
                     && let Some(Global::Enum(ty)) = self.globals.get(&type_name.name).cloned()
                 {
@@ -88,7 +89,7 @@ impl<'a> Compiler<'a> {
                     );
                     return;
                 }
-                self.method_call(target, name, args, dst);
+                self.method_call(target, name, *safe, args, dst);
             }
             _ => self.dynamic_call(callee, args, dst),
         }
@@ -426,21 +427,32 @@ impl<'a> Compiler<'a> {
 
     /// `receiver.name(args)`: user methods are resolved at run time; otherwise uniform call
     /// syntax picks a cell or builtin of that name now.
-    fn method_call(&mut self, receiver: &'a Expr, name: &'a ast::Ident, args: &'a [Arg], dst: Reg) {
+    fn method_call(&mut self, receiver: &'a Expr, name: &'a ast::Ident, safe: bool, args: &'a [Arg], dst: Reg) {
+        // A receiver inside a `?.` chain is compiled as a link of that chain.
+        let receiver_first = if safe || super::expr::chain_has_safe_link(receiver) {
+            let linked = self.link_target(receiver);
+            if safe {
+                let j = self.emit(Instr::JumpIfNull(linked, 0));
+                self.chain_jumps.push(j);
+            }
+            First::Reg(linked)
+        } else {
+            First::Expr(receiver)
+        };
         let is_method = self.program.methods.iter().any(|(_, m, _)| *m == name.name);
         if !is_method && !Self::has_spread(args) && args.iter().all(|a| a.name.is_none()) {
             if let Some(Global::Cell(f)) = self.globals.get(&name.name).cloned() {
-                self.direct_call_with(f, &name.name, Some(First::Expr(receiver)), args, dst, name.span);
+                self.direct_call_with(f, &name.name, Some(receiver_first), args, dst, name.span);
                 return;
             }
             if !matches!(self.resolve_var(&name.name), Some(VarRef::Local(..)))
                 && let Some(id) = self.builtin_id(&name.name)
             {
-                self.builtin_call(id, Some(First::Expr(receiver)), args, dst);
+                self.builtin_call(id, Some(receiver_first), args, dst);
                 return;
             }
         }
-        let (start, argc) = self.positional_args(args, Some(First::Expr(receiver)));
+        let (start, argc) = self.positional_args(args, Some(receiver_first));
         let n = self.str_const(&name.name);
         self.emit(Instr::CallMethod { dst, name: n, args: start, argc });
     }

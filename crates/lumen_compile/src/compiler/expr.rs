@@ -73,6 +73,10 @@ impl<'a> Compiler<'a> {
 
     /// Evaluates `e` into `dst`.
     pub(crate) fn expr_to(&mut self, e: &'a Expr, dst: Reg) {
+        let as_link = std::mem::take(&mut self.chain_link);
+        if !as_link && chain_has_safe_link(e) {
+            return self.chain_root(e, dst);
+        }
         let mark = self.mark();
         match &e.kind {
             ExprKind::Int(v) => self.load_int(dst, *v),
@@ -204,20 +208,17 @@ impl<'a> Compiler<'a> {
             ExprKind::Call { callee, args } => self.call(callee, args, dst, e.span),
             ExprKind::Field { target, name, safe } => self.field(target, name, *safe, dst),
             ExprKind::TupleIndex { target, index, .. } => {
-                let r = self.expr_any(target);
+                let r = self.link_target(target);
                 self.emit(Instr::TupleGet { dst, obj: r, index: (*index).min(u16::MAX as u32) as u16 });
             }
             ExprKind::Index { target, index, safe } => {
-                let obj = self.expr_any(target);
-                let skip = safe.then(|| {
-                    self.emit(Instr::Move(dst, obj));
-                    self.emit(Instr::JumpIfNull(obj, 0))
-                });
+                let obj = self.link_target(target);
+                if *safe {
+                    let j = self.emit(Instr::JumpIfNull(obj, 0));
+                    self.chain_jumps.push(j);
+                }
                 let i = self.expr_any(index);
                 self.emit(Instr::GetIndex { dst, obj, index: i });
-                if let Some(j) = skip {
-                    self.patch(j);
-                }
             }
             ExprKind::Unwrap(inner) => {
                 let r = self.expr_any(inner);
@@ -522,6 +523,9 @@ impl<'a> Compiler<'a> {
             } else {
                 Instr::MakeList { dst, start, count }
             });
+            if !is_set && may_mix_numbers(elems) {
+                self.emit(Instr::WidenElems { reg: dst, only_mixed: true });
+            }
             return;
         }
         let acc = self.alloc();
@@ -631,8 +635,8 @@ impl<'a> Compiler<'a> {
                 match self.globals.get("__compose").cloned() {
                     Some(Global::Cell(compose)) => {
                         let start = self.alloc_n(2);
-                        self.expr_to(lhs, start);
-                        self.expr_to(rhs, start + 1);
+                        self.compose_operand(lhs, start);
+                        self.compose_operand(rhs, start + 1);
                         self.emit(Instr::CallDirect { dst, func: compose, args: start, argc: 2 });
                     }
                     _ => {
@@ -656,6 +660,26 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// An operand of `~>`: a call `h(a)` stands for `fn(v) => h(v, a)` (LANGUAGE.md 3.5.6).
+    fn compose_operand(&mut self, e: &'a Expr, dst: Reg) {
+        let ExprKind::Call { callee, args } = &e.kind else { return self.expr_to(e, dst) };
+        let Some(Global::Cell(insert)) = self.globals.get("__insert_first").cloned() else {
+            return self.expr_to(e, dst);
+        };
+        if args.iter().any(|a| a.name.is_some() || a.spread) {
+            return self.expr_to(e, dst);
+        }
+        let start = self.alloc_n(2);
+        self.expr_to(callee, start);
+        let values: Vec<&'a Expr> = args.iter().map(|a| &a.value).collect();
+        let first = self.alloc_n(values.len().max(1));
+        for (i, v) in values.iter().enumerate() {
+            self.expr_to(v, first + i as u16);
+        }
+        self.emit(Instr::MakeList { dst: start + 1, start: first, count: values.len() as u16 });
+        self.emit(Instr::CallDirect { dst, func: insert, args: start, argc: 2 });
+    }
+
     fn try_expr(&mut self, expr: &'a Expr, binding: Option<&'a ast::Ident>, fallback: Option<&'a Expr>, dst: Reg) {
         let v = self.alloc();
         self.expr_to(expr, v);
@@ -675,25 +699,27 @@ impl<'a> Compiler<'a> {
         self.emit(Instr::GetPayload { dst, src: v, index: 0 });
         let end1 = self.emit(Instr::Jump(0));
         self.patch(not_ok);
-        // err(e) -> fallback with e bound
+        // err(e) -> fallback with e bound; null -> fallback with null bound; anything else passes.
+        self.push_scope();
+        let bound = binding.map(|name| self.declare_local(&name.name, false));
         self.emit(Instr::IsVariant { dst: t, src: v, ty: crate::program::RESULT_TYPE, variant: 1 });
         let not_err = self.emit(Instr::JumpIfFalse(t, 0));
-        self.push_scope();
-        if let Some(name) = binding {
-            let e = self.declare_local(&name.name, false);
+        if let Some(e) = bound {
             self.emit(Instr::GetPayload { dst: e, src: v, index: 0 });
         }
+        let to_fallback = self.emit(Instr::Jump(0));
+        self.patch(not_err);
+        let not_null = self.emit(Instr::JumpIfNotNull(v, 0));
+        if let Some(e) = bound {
+            self.emit(Instr::LoadNull(e));
+        }
+        self.patch(to_fallback);
         self.expr_to(fallback, dst);
         self.pop_scope();
         let end2 = self.emit(Instr::Jump(0));
-        self.patch(not_err);
-        // null -> fallback; any other value passes through
-        let not_null = self.emit(Instr::JumpIfNotNull(v, 0));
-        self.expr_to(fallback, dst);
-        let end3 = self.emit(Instr::Jump(0));
         self.patch(not_null);
         self.emit(Instr::Move(dst, v));
-        for j in [end1, end2, end3] {
+        for j in [end1, end2] {
             self.patch(j);
         }
     }
@@ -779,16 +805,37 @@ impl<'a> Compiler<'a> {
             }
             return;
         }
-        let obj = self.expr_any(target);
-        let skip = safe.then(|| {
-            self.emit(Instr::Move(dst, obj));
-            self.emit(Instr::JumpIfNull(obj, 0))
-        });
+        let obj = self.link_target(target);
+        if safe {
+            let j = self.emit(Instr::JumpIfNull(obj, 0));
+            self.chain_jumps.push(j);
+        }
         let n = self.str_const(&name.name);
         self.emit(Instr::GetField { dst, obj, name: n });
-        if let Some(j) = skip {
+    }
+
+    /// Compiles the operand of a postfix link as part of the same chain.
+    pub(crate) fn link_target(&mut self, target: &'a Expr) -> Reg {
+        self.chain_link = true;
+        let r = self.expr_any(target);
+        self.chain_link = false;
+        r
+    }
+
+    /// The outermost link of a chain with `?.`/`?[`: a `null` at any safe link makes the whole
+    /// chain `null`.
+    fn chain_root(&mut self, e: &'a Expr, dst: Reg) {
+        let outer = std::mem::take(&mut self.chain_jumps);
+        self.chain_link = true;
+        self.expr_to(e, dst);
+        self.chain_link = false;
+        let jumps = std::mem::replace(&mut self.chain_jumps, outer);
+        let over = self.emit(Instr::Jump(0));
+        for j in jumps {
             self.patch(j);
         }
+        self.emit(Instr::LoadNull(dst));
+        self.patch(over);
     }
 
     pub(crate) fn builtin_id(&self, name: &str) -> Option<u32> {
@@ -867,4 +914,33 @@ impl<'a> Compiler<'a> {
 enum ClauseFn<'a> {
     Closure(&'a [ast::Param], &'a ast::Block),
     Named(u32),
+}
+
+/// Whether a postfix chain ending in `e` has a `?.` or `?[` link.
+pub(crate) fn chain_has_safe_link(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field { target, safe, .. } | ExprKind::Index { target, safe, .. } => {
+            *safe || chain_has_safe_link(target)
+        }
+        ExprKind::TupleIndex { target, .. } => chain_has_safe_link(target),
+        ExprKind::Call { callee, .. } => chain_has_safe_link(callee),
+        _ => false,
+    }
+}
+
+/// Whether a list literal could hold both Ints and Floats (then its Ints widen, LANGUAGE.md 4.3):
+/// not when every element is a literal of one kind.
+fn may_mix_numbers(elems: &[Element]) -> bool {
+    if elems.len() < 2 {
+        return false;
+    }
+    let literal_kind = |e: &Element| match &e.expr.kind {
+        ExprKind::Int(_) => Some(0),
+        ExprKind::Float(_) => Some(1),
+        ExprKind::Str(_) => Some(2),
+        ExprKind::Bool(_) => Some(3),
+        _ => None,
+    };
+    let first = literal_kind(&elems[0]);
+    !(first.is_some() && elems.iter().all(|e| literal_kind(e) == first))
 }

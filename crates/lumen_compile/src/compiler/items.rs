@@ -312,6 +312,19 @@ impl<'a> Compiler<'a> {
         self.set_line(cell.span);
         self.prologue(&cell.params);
         self.f().ret_float = cell.ret.as_ref().is_some_and(is_float_type);
+        if let Some(pre) = &cell.where_clause {
+            // A precondition over the parameters, checked on entry (LANGUAGE.md 3.3.3).
+            self.set_line(pre.span);
+            let mark = self.mark();
+            let r = self.expr_any(pre);
+            let ok = self.emit(Instr::JumpIfTrue(r, 0));
+            let text = format!("precondition violated: {}: {}", cell.name.name, self.source_text(pre.span));
+            let msg = self.str_const(&text);
+            self.emit(Instr::Fail(msg));
+            self.patch(ok);
+            self.release(mark);
+            self.set_line(cell.span);
+        }
         match &cell.body {
             Some(CellBody::Block(block)) => {
                 self.block_stmts(&block.stmts);

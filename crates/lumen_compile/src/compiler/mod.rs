@@ -117,6 +117,12 @@ pub fn compile(
         c.set_source(input.source, i as u32 + 1);
         c.compile_module_bodies(input.module);
         c.tag_diags(i);
+        // The entry module's top-level statements became an implicit `main`.
+        if i == 0
+            && let Some(main @ Global::Cell(_)) = c.globals.get("main").cloned()
+        {
+            spaces[0].insert("main".into(), main);
+        }
     }
     if let Some(entry_cell) = entry_cell {
         c.globals = spaces[0].clone();
@@ -239,6 +245,11 @@ pub(crate) struct Compiler<'a> {
     pub traits: HashMap<String, &'a lumen_syntax::ast::TraitDecl>,
     /// Nesting of macro expansions (macros cannot be recursive).
     pub macro_depth: u32,
+    /// Set while compiling the operand of a postfix link (`.f`, `[i]`, `.0`, `.m()`), so that a
+    /// `?.`/`?[` anywhere in a chain short-circuits the whole chain (LANGUAGE.md 3.5.7).
+    pub chain_link: bool,
+    /// Jumps taken by `?.`/`?[` links on `null`, patched at the chain's end.
+    pub chain_jumps: Vec<usize>,
     /// Macros by name.
     pub macros: HashMap<String, &'a lumen_syntax::ast::MacroDecl>,
     /// Named top-level handlers: `(effect, operation, function)` per handler name.
@@ -280,6 +291,8 @@ impl<'a> Compiler<'a> {
             traits: HashMap::new(),
             macros: HashMap::new(),
             macro_depth: 0,
+            chain_link: false,
+            chain_jumps: Vec::new(),
             processes: HashMap::new(),
             process_decls: HashMap::new(),
             machine_tables: HashMap::new(),

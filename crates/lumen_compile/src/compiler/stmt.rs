@@ -1,6 +1,6 @@
 //! Statements, blocks and loops.
 
-use lumen_syntax::ast::{Block, Cond, Expr, ExprKind, PatternKind, Stmt, StmtKind};
+use lumen_syntax::ast::{Block, Cond, Expr, ExprKind, PatternKind, Stmt, StmtKind, TypeExpr, TypeKind};
 
 use super::{Compiler, Global, LoopCtx, VarRef, codes};
 use crate::bytecode::{BinOp as Op, Instr, Kind, Reg};
@@ -46,18 +46,53 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The value of `let x: T = value`: literals take the annotation's shape (`{}` as an empty
+    /// set, Int elements of a `list[Float]`), Int widens to Float, and scalar annotations check
+    /// dynamic values at run time.
+    fn annotated_value(&mut self, ty: &'a TypeExpr, value: &'a Expr, reg: Reg) {
+        let (head, args) = match &ty.kind {
+            TypeKind::Named { path, args } if path.len() == 1 => (path[0].name.as_str(), args.as_slice()),
+            _ => return self.expr_to(value, reg),
+        };
+        match (head, &value.kind) {
+            ("set", ExprKind::Map(entries)) if entries.is_empty() => {
+                self.emit(Instr::MakeSet { dst: reg, start: reg, count: 0 });
+            }
+            ("list" | "set", _) if args.len() == 1 && super::items::is_float_type(&args[0]) => {
+                self.expr_to(value, reg);
+                self.emit(Instr::WidenElems { reg, only_mixed: false });
+            }
+            ("Float" | "Int" | "String" | "Bool", _) if args.is_empty() => {
+                self.expr_to(value, reg);
+                let literal = matches!(
+                    (head, &value.kind),
+                    ("Int", ExprKind::Int(_)) | ("String", ExprKind::Str(_)) | ("Bool", ExprKind::Bool(_))
+                );
+                if !literal {
+                    let kind = match head {
+                        "Float" => Kind::Float,
+                        "Int" => Kind::Int,
+                        "String" => Kind::String,
+                        _ => Kind::Bool,
+                    };
+                    self.emit(Instr::Convert { dst: reg, src: reg, kind });
+                }
+            }
+            _ => self.expr_to(value, reg),
+        }
+    }
+
     pub(crate) fn stmt(&mut self, stmt: &'a Stmt) {
         self.set_line(stmt.span);
         match &stmt.kind {
             StmtKind::Let { mutable, pattern, ty, value } => {
-                let float = ty.as_ref().is_some_and(super::items::is_float_type);
                 if let PatternKind::Binding(name) = &pattern.kind
                     && !self.is_unit_variant(&name.name)
                 {
                     let reg = self.alloc();
-                    self.expr_to(value, reg);
-                    if float {
-                        self.emit(Instr::Convert { dst: reg, src: reg, kind: Kind::Float });
+                    match ty {
+                        Some(ty) => self.annotated_value(ty, value, reg),
+                        None => self.expr_to(value, reg),
                     }
                     self.bind_local(&name.name, reg, *mutable);
                     self.release(reg + 1);

@@ -11,7 +11,7 @@ pub(super) const DEFS: &[BuiltinDef] = &[
     def(&["parse_int"], parse_int, 1, Some(2)),
     def(&["parse_float"], parse_float, 1, Some(1)),
     def(&["to_bool"], to_bool, 1, Some(1)),
-    def(&["to_list"], to_list, 1, Some(1)),
+    def(&["to_list", "__to_list"], to_list, 1, Some(1)),
     def(&["to_set"], to_set, 1, Some(1)),
     def(&["to_map"], to_map, 1, Some(1)),
     def(&["to_bytes"], to_bytes, 1, Some(1)),

@@ -1112,6 +1112,18 @@ impl<'h> Vm<'h> {
                     let v = try_op!(convert(&reg!(src), kind));
                     reg!(dst) = v;
                 }
+                Instr::WidenElems { reg: r, only_mixed } => {
+                    if let Value::List(items) = &mut reg!(r)
+                        && items.iter().any(|v| matches!(v, Value::Int(_)))
+                        && (!only_mixed || items.iter().any(|v| matches!(v, Value::Float(_))))
+                    {
+                        for v in Rc::make_mut(items).iter_mut() {
+                            if let Value::Int(i) = *v {
+                                *v = Value::Float(i as f64);
+                            }
+                        }
+                    }
+                }
                 Instr::Cast { dst, src, kind } => {
                     let v = try_op!(self.cast(&reg!(src), kind));
                     reg!(dst) = v;
@@ -1246,10 +1258,17 @@ pub fn is_kind(v: &Value, kind: Kind) -> bool {
 }
 
 /// Conversion at a typed boundary: Int widens to Float; other kinds are checked.
+/// The value of an annotated `let` or parameter: Int widens to Float; a dynamic (`Any`/`Json`)
+/// value is checked against the annotation. `null` passes, as lenient lookups produce it
+/// (LANGUAGE.md 4.4) and the checker rules out the rest.
 fn convert(v: &Value, kind: Kind) -> Step<Value> {
     match (kind, v) {
         (Kind::Float, Value::Int(i)) => Ok(Value::Float(*i as f64)),
-        (Kind::Float, Value::Float(_)) | (Kind::Int, Value::Int(_)) => Ok(v.clone()),
+        (_, Value::Null)
+        | (Kind::Float, Value::Float(_))
+        | (Kind::Int, Value::Int(_))
+        | (Kind::String, Value::Str(_))
+        | (Kind::Bool, Value::Bool(_)) => Ok(v.clone()),
         (kind, v) => Err(format!("expected {}, got {}", kind_name(kind), v.type_name())),
     }
 }

@@ -13,6 +13,14 @@ fn overflow(op: &str) -> String {
 }
 
 fn cannot(op: &str, a: &Value, b: &Value) -> String {
+    // A `null` from a lenient lookup (map miss, `to_int`) reaching arithmetic (LANGUAGE.md 4.4).
+    match (a, b) {
+        (Value::Null, Value::Null) => {}
+        (Value::Null, other) | (other, Value::Null) => {
+            return format!("expected {}, got Null (in `{op}`)", other.type_name());
+        }
+        _ => {}
+    }
     format!("cannot apply `{op}` to {} and {}", a.type_name(), b.type_name())
 }
 
