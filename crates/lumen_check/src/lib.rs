@@ -1,18 +1,29 @@
 //! Semantic analysis (ARCHITECTURE.md: `lumen_check`).
 //!
-//! The checker infers types locally and reports what is certainly wrong: mismatched argument,
-//! field, `let` and return types, non-`Bool` conditions, unknown record fields, non-exhaustive
-//! matches over enums, booleans and results, and nondeterministic builtins under
-//! `@deterministic true`. Wherever it cannot infer a type it assumes the program is right, so it
-//! never rejects a valid program; name resolution errors come from the compiler.
+//! The checker sees the whole program at once (every module, imports resolved) and reports what
+//! is certainly wrong: type mismatches, bad operands and casts, unknown fields and methods, calls
+//! of non-functions, generic bounds, unions used without narrowing, non-exhaustive matches
+//! (unreachable arms are warnings), paths that miss a `return`, control flow leaving `defer`,
+//! `resume` outside handlers, unknown effects and operations, effect rows, trait impls,
+//! constants, machines and pipelines. Wherever it cannot infer a type it assumes the program is
+//! right (the `Unknown` type fits everything), so it never rejects a valid program and one
+//! error does not cascade. Undefined variables, argument counts of direct calls and mutability
+//! are reported by the compiler.
 
-mod env;
+mod builtins;
+mod checks;
+mod decls;
+mod effects;
+mod exhaust;
+mod flow;
 mod infer;
+mod suggest;
 mod types;
 
 use lumen_syntax::Diagnostic;
-use lumen_syntax::ast::Module;
+use lumen_syntax::ast::{ItemKind, Module, Stmt};
 
+pub use suggest::{best as suggest_name, distance as edit_distance};
 pub use types::Ty;
 
 /// Stable codes of the checker's diagnostics (documented in docs/errors.md).
@@ -24,12 +35,83 @@ pub mod codes {
     pub const NONDETERMINISTIC: &str = "E0304";
     pub const ARGUMENT_TYPE: &str = "E0305";
     pub const RETURN_TYPE: &str = "E0306";
+    pub const UNDEFINED_TYPE: &str = "E0307";
+    pub const DUPLICATE_NAME: &str = "E0308";
+    pub const PREDECLARED_NAME: &str = "E0309";
+    pub const BAD_OPERANDS: &str = "E0310";
+    pub const INVALID_CAST: &str = "E0311";
+    pub const NOT_CALLABLE: &str = "E0312";
+    pub const METHOD_NOT_FOUND: &str = "E0313";
+    pub const AWAIT_NON_FUTURE: &str = "E0314";
+    pub const MISSING_RETURN: &str = "E0315";
+    pub const LEAVES_DEFER: &str = "E0316";
+    pub const RESUME_OUTSIDE_HANDLER: &str = "E0317";
+    pub const UNDECLARED_EFFECT: &str = "E0318";
+    pub const UNKNOWN_EFFECT: &str = "E0319";
+    pub const EFFECT_ARGUMENTS: &str = "E0320";
+    pub const TRAIT_IMPL: &str = "E0321";
+    pub const NOT_CONSTANT: &str = "E0322";
+    pub const MACHINE: &str = "E0323";
+    pub const PIPELINE_STAGES: &str = "E0324";
+    pub const PROPAGATE: &str = "E0325";
+    pub const MAYBE_NULL: &str = "E0326";
+    pub const INDEX_TYPE: &str = "E0327";
+    pub const UNSATISFIED_BOUND: &str = "E0328";
+    pub const ARGUMENT_COUNT: &str = "E0329";
+    pub const UNREACHABLE_ARM: &str = "W0300";
+    pub const UNKNOWN_EFFECT_NAME: &str = "W0301";
+    pub const EFFECT_NOT_DECLARED: &str = "W0302";
 }
 
-/// Checks one module. Names it imports are treated as unknown (their uses are not checked).
-pub fn check_module(module: &Module, source: &str) -> Vec<Diagnostic> {
-    let env = env::Env::collect(module);
-    let mut checker = infer::Checker::new(&env, source);
-    checker.check_module(module);
-    checker.diags
+/// One module of the program: its dotted name (as imports write it) and its syntax tree.
+pub struct ModuleInput<'a> {
+    pub name: &'a str,
+    pub module: &'a Module,
+}
+
+/// Checks every module of a program; the diagnostics of module `i` are at index `i`, sorted by
+/// position.
+pub fn check_program(inputs: &[ModuleInput<'_>]) -> Vec<Vec<Diagnostic>> {
+    let pairs: Vec<(&str, &Module)> = inputs.iter().map(|m| (m.name, m.module)).collect();
+    let program = decls::Program::build(&pairs);
+    let mut out: Vec<Vec<Diagnostic>> = program.decl_diags.take();
+    checks::declarations(&program, &mut out);
+    let mut facts = std::collections::HashMap::new();
+    for c in 0..program.cells.len() {
+        if program.cells[c].decl.body.is_none() {
+            continue;
+        }
+        let module = program.cells[c].module;
+        let mut checker = infer::Checker::new(&program, module);
+        let (f, _) = checker.check_cell(c);
+        out[module].extend(checker.diags);
+        facts.insert(c, f);
+    }
+    for (i, m) in program.modules.iter().enumerate() {
+        let top: Vec<&Stmt> = m
+            .ast
+            .items
+            .iter()
+            .filter_map(|it| match &it.kind {
+                ItemKind::Stmt(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        if !top.is_empty() {
+            let mut checker = infer::Checker::new(&program, i);
+            checker.check_main(&top);
+            out[i].extend(checker.diags);
+        }
+    }
+    effects::check(&program, &facts, &mut out);
+    for diags in &mut out {
+        diags.sort_by_key(|d| (d.primary_span().start, d.primary_span().end));
+        diags.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.message == b.message);
+    }
+    out
+}
+
+/// Checks a single module on its own (its imports are unknown to the checker).
+pub fn check_module(module: &Module, _source: &str) -> Vec<Diagnostic> {
+    check_program(&[ModuleInput { name: "", module }]).pop().unwrap_or_default()
 }

@@ -28,8 +28,14 @@ pub fn build(path: &Path, entry: Option<&str>) -> std::io::Result<Build> {
     if diagnostics.iter().any(|(_, d)| d.is_error()) {
         return Ok(Build { loaded, diagnostics, program: None });
     }
-    for (i, module) in loaded.modules.iter().enumerate() {
-        let found = lumen_check::check_module(&module.parse.module, &module.file.code);
+    // The checker sees every module at once, so imported names have their types.
+    let check_inputs: Vec<lumen_check::ModuleInput<'_>> = loaded
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| lumen_check::ModuleInput { name: if i == 0 { "" } else { &m.name }, module: &m.parse.module })
+        .collect();
+    for (i, found) in lumen_check::check_program(&check_inputs).into_iter().enumerate() {
         diagnostics.extend(found.into_iter().map(|d| (i, d)));
     }
     let inputs: Vec<CompileInput<'_>> = loaded
