@@ -15,6 +15,7 @@ use crate::{CheckArgs, Format, RunArgs};
 const OK: u8 = 0;
 const BAD_INPUT: u8 = 1;
 const USAGE: u8 = 2;
+const INTERNAL_ERROR: u8 = 101;
 
 /// The diagnostics of one file, sorted by position.
 struct Checked<'a> {
@@ -72,6 +73,10 @@ pub fn run(args: &RunArgs) -> u8 {
             _ => OK,
         },
         Err(Fault::Exit(code)) => u8::try_from(code.clamp(0, 255)).unwrap_or(BAD_INPUT),
+        Err(Fault::Abort) => {
+            eprintln!("{}: internal error: an aborted computation escaped the interpreter", paint("error", RED, color));
+            INTERNAL_ERROR
+        }
         Err(Fault::Error(error)) => {
             let text = error.render();
             let text = match text.strip_prefix("error:") {

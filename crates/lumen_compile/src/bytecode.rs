@@ -275,6 +275,9 @@ pub enum Instr {
         src: Reg,
         kind: Kind,
     },
+    /// A loop is left early: if the iterator in the register reads a suspended generator, the
+    /// generator is closed (its pending `defer`s run).
+    IterClose(Reg),
     /// The Int elements of the list in `reg` become Floats (`let xs: list[Float] = [1, 2]`); with
     /// `only_mixed`, only when it also holds a Float (`[1, 2.5]` is a `list[Float]`).
     WidenElems { reg: Reg, only_mixed: bool },

@@ -199,6 +199,9 @@ pub(crate) struct LoopCtx {
     pub result: Reg,
     /// Number of scopes open when the loop started (their `defer`s outlive an iteration).
     pub scope_depth: usize,
+    /// A `for` loop's iterator register: leaving the loop early closes it (a generator runs
+    /// its pending `defer`s).
+    pub iter: Option<Reg>,
 }
 
 /// The function being compiled.

@@ -140,6 +140,7 @@ impl<'a> Compiler<'a> {
                 }
                 let depth = self.f().loops[i].scope_depth;
                 self.run_defers_above(depth);
+                self.close_iterators_from(i);
                 let j = self.emit(Instr::Jump(0));
                 self.f().loops[i].breaks.push(j);
             }
@@ -199,7 +200,16 @@ impl<'a> Compiler<'a> {
         if self.f().ret_float {
             self.emit(Instr::Convert { dst: r, src: r, kind: Kind::Float });
         }
+        self.close_iterators_from(0);
         self.emit(Instr::Return(r));
+    }
+
+    /// Leaving loops `from..` early: close their iterators, innermost first.
+    fn close_iterators_from(&mut self, from: usize) {
+        let iters: Vec<Reg> = self.f().loops[from..].iter().rev().filter_map(|l| l.iter).collect();
+        for it in iters {
+            self.emit(Instr::IterClose(it));
+        }
     }
 
     fn find_loop(&mut self, label: Option<&str>, stmt: &Stmt) -> Option<usize> {
@@ -400,6 +410,7 @@ impl<'a> Compiler<'a> {
                     let inner = self.mark();
                     let fails = self.pattern_bind(pattern, elem, false);
                     self.push_loop(label, dst);
+                    self.f().loops.last_mut().expect("loop").iter = Some(it);
                     let mut skips = fails;
                     if let Some(filter) = filter {
                         let c = self.expr_any(filter);
@@ -490,6 +501,7 @@ impl<'a> Compiler<'a> {
             continues: Vec::new(),
             result,
             scope_depth,
+            iter: None,
         });
     }
 
@@ -500,6 +512,7 @@ impl<'a> Compiler<'a> {
             continues: Vec::new(),
             result: 0,
             scope_depth: 0,
+            iter: None,
         })
     }
 

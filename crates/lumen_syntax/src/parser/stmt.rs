@@ -180,9 +180,26 @@ impl<'a> Parser<'a> {
             let mut args = Vec::new();
             if self.tokens[self.pos].kind == TokenKind::LParen {
                 args = self.parse_call_args().0.into_iter().map(|a| a.value).collect();
-            } else if !matches!(self.tokens[self.pos].kind, TokenKind::Newline | TokenKind::Eof) {
+            } else if matches!(
+                self.tokens[self.pos].kind,
+                TokenKind::Int(_)
+                    | TokenKind::Float(_)
+                    | TokenKind::Str(_)
+                    | TokenKind::RawStr(_)
+                    | TokenKind::Ident(_)
+                    | TokenKind::Kw(Keyword::True | Keyword::False | Keyword::Null)
+            ) {
                 // `@name value`: an unknown directive-style attribute keeps its value.
                 args.push(self.parse_primary());
+            } else if let TokenKind::Kw(kw @ (Keyword::For | Keyword::While | Keyword::Loop)) = self.tokens[self.pos].kind
+            {
+                let kw = kw.as_str();
+                self.error(
+                    Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("a loop label goes after `{kw}`"), at.to(name.span))
+                        .with_label("label written before the loop")
+                        .with_help(format!("write `{kw} @{} ...`", name.name)),
+                );
+                continue;
             }
             let span: Span = at.to(self.prev_span());
             attrs.push(Attribute { name, args, span });

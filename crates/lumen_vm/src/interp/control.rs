@@ -36,6 +36,13 @@ pub(super) struct Continuation {
     handlers: Vec<(usize, Rc<Vec<Clause>>)>,
 }
 
+impl Continuation {
+    /// Whether discarding it must run `defer` blocks.
+    pub(super) fn has_defers(&self) -> bool {
+        self.frames.iter().any(|f| f.extra.as_ref().is_some_and(|e| !e.defers.is_empty()))
+    }
+}
+
 /// The interpreter's view of a generator handle.
 pub(super) enum GenState {
     Suspended { frame: Frame, regs: Vec<Value> },
@@ -209,7 +216,14 @@ impl<'h> Vm<'h> {
         let Some(k) = self.frames[top].extra.as_mut().and_then(|e| e.continuation.take()) else {
             return Err("continuation already resumed (or `resume` outside a handler clause)".into());
         };
-        let Continuation { mut frames, regs, old_base, value_slot, handlers } = *k;
+        self.push_continuation(*k, dst, Some(v));
+        Ok(())
+    }
+
+    /// Moves a continuation's frames back on top of the stack; its first frame returns into
+    /// `dst`, and `value` (if any) becomes the result of the suspended `perform`.
+    pub(super) fn push_continuation(&mut self, k: Continuation, dst: usize, value: Option<Value>) {
+        let Continuation { mut frames, regs, old_base, value_slot, handlers } = k;
         let new_base = self.regs.len();
         for f in &mut frames {
             f.base = rebase(f.base, old_base, new_base);
@@ -218,14 +232,40 @@ impl<'h> Vm<'h> {
         frames[0].ret = dst;
         self.regs.extend(regs);
         let slot = rebase(value_slot, old_base, new_base);
-        if slot < self.regs.len() {
+        if let Some(v) = value
+            && slot < self.regs.len()
+        {
             self.regs[slot] = v;
         }
         let first = self.frames.len();
         self.frames.extend(frames);
         self.handlers
             .extend(handlers.into_iter().map(|(rel, clauses)| super::HandlerRec { base_frame: first + rel, clauses }));
-        Ok(())
+    }
+
+    /// `for` left a loop early: a suspended generator it was reading is closed, running its
+    /// pending `defer` blocks (LANGUAGE.md 5.12). Other iterators need nothing.
+    pub(super) fn close_iterator(&mut self, it: &Value) {
+        let Value::Handle(handle) = it else { return };
+        let state = {
+            let mut h = handle.borrow_mut();
+            let HandleObj::Generator(Opaque(any)) = &mut *h else { return };
+            let Some(state) = any.downcast_mut::<GenState>() else { return };
+            if !matches!(state, GenState::Suspended { .. }) {
+                return;
+            }
+            std::mem::replace(state, GenState::Done)
+        };
+        let GenState::Suspended { mut frame, regs } = state else { return };
+        if frame.extra.as_ref().is_none_or(|e| e.defers.is_empty()) {
+            return;
+        }
+        let stop = self.frames.len();
+        frame.base = self.regs.len();
+        frame.ret = usize::MAX;
+        self.regs.extend(regs);
+        self.frames.push(frame);
+        self.abort_frames(stop, Value::Null, usize::MAX);
     }
 
     /// Runs the generator until its next `yield` (or its end).

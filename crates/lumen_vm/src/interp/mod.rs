@@ -123,6 +123,18 @@ pub enum Fault {
     Error(RuntimeError),
     /// `exit(code)`
     Exit(i32),
+    /// Internal: a discarded continuation or closed generator unwinding its `defer` blocks down
+    /// to the frame recorded in `Vm::aborts`; it never leaves the interpreter.
+    Abort,
+}
+
+/// Where an [`Fault::Abort`] unwinding stops, and what is delivered there.
+struct AbortStop {
+    /// Frame count at which the unwinding is complete.
+    stop: usize,
+    value: Value,
+    /// Absolute register receiving `value` (`usize::MAX`: discard).
+    ret: usize,
 }
 
 pub struct Vm<'h> {
@@ -141,6 +153,8 @@ pub struct Vm<'h> {
     unwinding: Option<Fault>,
     /// Installed effect handlers, innermost last.
     handlers: Vec<HandlerRec>,
+    /// Pending abort unwindings, innermost last.
+    aborts: Vec<AbortStop>,
     /// Payload arity of each variant, by enum type.
     arities: Vec<Vec<u32>>,
 }
@@ -214,6 +228,7 @@ impl<'h> Vm<'h> {
             host,
             init: program.init.clone(),
             unwinding: None,
+            aborts: Vec::new(),
             handlers: Vec::new(),
             entry: program.entry,
             arities: program
@@ -487,11 +502,27 @@ impl<'h> Vm<'h> {
     /// `defer` blocks runs them; frames without are popped. `Err` when nothing is left to run.
     fn unwind(&mut self, fault: Fault, depth: usize) -> Result<(), Fault> {
         let fault = match self.unwinding.take() {
+            // An error in a `defer` run by an abort takes over from the abort.
+            Some(Fault::Abort) if fault != Fault::Abort => {
+                self.aborts.pop();
+                fault
+            }
             // A fault raised while unwinding: the first one propagates.
             Some(first) => first,
             None => fault,
         };
-        while self.frames.len() > depth {
+        loop {
+            if fault == Fault::Abort
+                && let Some(abort) = self.aborts.last()
+                && abort.stop >= self.frames.len()
+            {
+                let abort = self.aborts.pop().expect("abort");
+                self.store(abort.ret, abort.value);
+                return Ok(());
+            }
+            if self.frames.len() <= depth {
+                break;
+            }
             let frame = self.frames.last_mut().expect("frame");
             if let Some(extra) = frame.extra.as_mut() {
                 extra.after_defer.clear();
@@ -506,7 +537,21 @@ impl<'h> Vm<'h> {
             self.regs.truncate(frame.base);
             self.drop_handlers_above(self.frames.len());
         }
+        if fault == Fault::Abort {
+            return Err(Fault::Error(RuntimeError {
+                message: "internal error: an aborted computation unwound past its handler".into(),
+                trace: Vec::new(),
+            }));
+        }
         Err(fault)
+    }
+
+    /// Pushes `frames` (suspended, with no pending return) and unwinds them, running their
+    /// `defer` blocks; then `value` goes to `ret` and execution continues below them.
+    fn abort_frames(&mut self, stop: usize, value: Value, ret: usize) {
+        self.aborts.push(AbortStop { stop, value, ret });
+        // Cannot fail: the abort stop is reached before the stack runs out.
+        let _ = self.unwind(Fault::Abort, 0);
     }
 
     /// Returns `v` from frame `fi`: the pc of its next pending `defer` block when one must run
@@ -526,6 +571,16 @@ impl<'h> Vm<'h> {
         self.regs.truncate(frame.base);
         self.drop_handlers_above(self.frames.len());
         if let Some(extra) = frame.extra.as_mut() {
+            if let Some(k) = extra.continuation.take()
+                && k.has_defers()
+            {
+                // A handler clause returned without resuming: the handled computation is
+                // discarded, its `defer` blocks run, then the clause's value is the result.
+                let stop = self.frames.len();
+                self.push_continuation(*k, usize::MAX, None);
+                self.abort_frames(stop, v, frame.ret);
+                return;
+            }
             if let Some(link) = extra.generator.take() {
                 self.generator_returned(*link);
                 return;
@@ -971,6 +1026,12 @@ impl<'h> Vm<'h> {
                 Instr::IterInit { dst, src } => {
                     let it = try_op!(iter::start(&reg!(src)));
                     reg!(dst) = it;
+                }
+                Instr::IterClose(r) => {
+                    let it = reg!(r).clone();
+                    sync_out!();
+                    self.close_iterator(&it);
+                    load_frame!();
                 }
                 Instr::IterNext { dst, iter: it, exit } => {
                     if let Value::Handle(h) = &reg!(it)
