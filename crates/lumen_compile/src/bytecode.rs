@@ -275,6 +275,11 @@ pub enum Instr {
         src: Reg,
         kind: Kind,
     },
+    /// `return v` inside a `handle` body: wraps `v` so that the `handle` returns it from the
+    /// enclosing cell.
+    Escape(Reg),
+    /// Unless the register holds an escape, jump; otherwise unwrap it in place.
+    JumpIfNotEscape(Reg, i32),
     /// A loop is left early: if the iterator in the register reads a suspended generator, the
     /// generator is closed (its pending `defer`s run).
     IterClose(Reg),

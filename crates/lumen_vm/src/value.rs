@@ -70,6 +70,20 @@ thread_local! {
     });
 }
 
+thread_local! {
+    /// The wrapper of a `return` travelling out of a `handle` body (internal; never visible).
+    static ESCAPE_TYPE: Rc<EnumType> = Rc::new(EnumType {
+        id: u32::MAX,
+        name: Rc::from("<escape>"),
+        variants: vec![Rc::from("return")],
+    });
+}
+
+/// A `return` value leaving a `handle` body.
+pub fn make_escape(v: Value) -> Value {
+    Value::Enum(Rc::new(EnumObj { ty: ESCAPE_TYPE.with(Rc::clone), variant: 0, payload: vec![v] }))
+}
+
 /// The predeclared `result` enum, shared by the VM and the builtins.
 pub fn result_type() -> Rc<EnumType> {
     RESULT_TYPE.with(Rc::clone)

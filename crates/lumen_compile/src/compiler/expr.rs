@@ -433,7 +433,7 @@ impl<'a> Compiler<'a> {
     /// `handle body with clauses end`: the body and each clause become closures.
     fn handle(&mut self, body: &'a ast::Block, clauses: &'a [ast::HandleClause], dst: Reg) {
         let b = self.alloc();
-        self.closure("", &[], None, CellOrLambda::Block(body), b);
+        self.closure("", &[], None, CellOrLambda::HandleBody(body), b);
         let mut entries: Vec<(String, String, ClauseFn<'a>)> = Vec::new();
         for clause in clauses {
             match &clause.kind {
@@ -473,6 +473,10 @@ impl<'a> Compiler<'a> {
             }
         }
         self.emit(Instr::Handle { dst, body: b, clauses: start, count: entries.len() as u16 });
+        // A `return` inside the body arrives as an escape: return it from this cell.
+        let normal = self.emit(Instr::JumpIfNotEscape(dst, 0));
+        self.emit_return(dst);
+        self.patch(normal);
     }
 
     fn string(&mut self, segments: &'a [StrSegment], dst: Reg) {
@@ -885,7 +889,8 @@ impl<'a> Compiler<'a> {
                 let r = self.expr_any(e);
                 self.emit_return(r);
             }
-            CellOrLambda::Block(block) => {
+            CellOrLambda::Block(block) | CellOrLambda::HandleBody(block) => {
+                self.f().escapes = matches!(body, CellOrLambda::HandleBody(_));
                 let r = self.alloc();
                 self.block_value(block, r);
                 self.emit(Instr::Return(r));

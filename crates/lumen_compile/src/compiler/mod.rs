@@ -218,6 +218,8 @@ pub(crate) struct FnState {
     pub line: u32,
     /// The cell declares `-> Float`: returned Ints are widened.
     pub ret_float: bool,
+    /// A `handle` body: `return` escapes to the enclosing cell.
+    pub escapes: bool,
 }
 
 pub(crate) struct Compiler<'a> {
@@ -363,6 +365,7 @@ impl<'a> Compiler<'a> {
             loops: Vec::new(),
             line: 0,
             ret_float: false,
+            escapes: false,
         });
     }
 
@@ -424,6 +427,7 @@ impl<'a> Compiler<'a> {
             Instr::JumpIfFalse(r, _) => Instr::JumpIfFalse(r, offset),
             Instr::JumpIfTrue(r, _) => Instr::JumpIfTrue(r, offset),
             Instr::JumpIfNull(r, _) => Instr::JumpIfNull(r, offset),
+            Instr::JumpIfNotEscape(r, _) => Instr::JumpIfNotEscape(r, offset),
             Instr::JumpIfNotNull(r, _) => Instr::JumpIfNotNull(r, offset),
             Instr::JumpIfNotLess(a, b, _) => Instr::JumpIfNotLess(a, b, offset),
             Instr::JumpIfNot(op, a, b, _) => Instr::JumpIfNot(op, a, b, offset),

@@ -201,6 +201,9 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::Convert { dst: r, src: r, kind: Kind::Float });
         }
         self.close_iterators_from(0);
+        if self.f().escapes {
+            self.emit(Instr::Escape(r));
+        }
         self.emit(Instr::Return(r));
     }
 
@@ -558,8 +561,11 @@ impl<'a> Compiler<'a> {
 pub(crate) enum CellOrLambda<'a> {
     Cell(&'a lumen_syntax::ast::CellDecl),
     Lambda(&'a lumen_syntax::ast::LambdaBody),
-    /// A `handle` body or handler clause: returns its block value.
+    /// A handler clause: returns its block value.
     Block(&'a Block),
+    /// A `handle` body: returns its block value; a `return` in it returns from the enclosing
+    /// cell (the value travels out wrapped as an escape).
+    HandleBody(&'a Block),
 }
 
 /// One step of an assignment path: `.name` or `[index]`.

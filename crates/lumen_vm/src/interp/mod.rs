@@ -1027,6 +1027,17 @@ impl<'h> Vm<'h> {
                     let it = try_op!(iter::start(&reg!(src)));
                     reg!(dst) = it;
                 }
+                Instr::Escape(r) => {
+                    let v = std::mem::take(&mut reg!(r));
+                    reg!(r) = crate::value::make_escape(v);
+                }
+                Instr::JumpIfNotEscape(r, off) => match &reg!(r) {
+                    Value::Enum(e) if e.ty.id == u32::MAX => {
+                        let v = e.payload.first().cloned().unwrap_or_default();
+                        reg!(r) = v;
+                    }
+                    _ => jump!(off),
+                },
                 Instr::IterClose(r) => {
                     let it = reg!(r).clone();
                     sync_out!();
