@@ -80,13 +80,17 @@ fn predeclared(name: &str, span: Span, what: &str, out: &mut [Vec<Diagnostic>], 
         out[module].push(
             Diagnostic::error(
                 codes::PREDECLARED_NAME,
-                format!("`{name}` is a predeclared type name and cannot name a {what}"),
+                format!("`{name}` is a predeclared type name and cannot name {} {what}", article(what)),
                 span,
             )
             .with_label("predeclared name")
             .with_help(format!("choose another name, e.g. `My{name}`")),
         );
     }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 fn unique<'n>(

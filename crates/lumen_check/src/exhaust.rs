@@ -118,6 +118,14 @@ impl Cx<'_, '_, '_> {
                 }
             }
             PatternKind::Variant { path, args } => {
+                // `Point(x, y)` on a record binds fields: it matches every `Point`.
+                if let [name] = path.as_slice()
+                    && let Some(tid) = self.record_id(&name.name)
+                {
+                    let n = self.types()[tid].fields.len();
+                    let all_bindings = args.iter().all(|a| matches!(a.kind, PatternKind::Binding(_)));
+                    return if all_bindings { Pat::Ctor(Ctor::Record(tid), vec![Pat::Wild; n]) } else { opaque() };
+                }
                 let Some(ctor) = self.variant_ctor(path) else { return opaque() };
                 let tys = self.sub_types(ty, &ctor);
                 let mut sub: Vec<Pat> = args.iter().zip(&tys).map(|(p, t)| self.lower(p, t)).collect();

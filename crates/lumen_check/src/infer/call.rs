@@ -116,6 +116,12 @@ impl Checker<'_, '_> {
                     return Some(self.construct_variant(tid, vi, args, expected, span));
                 }
                 if let Some(&c) = decl.methods.get(&name.name) {
+                    if self.p.cells[c].self_ty.is_some() {
+                        // `Enum.method(value, ...)`: the receiver is the first argument.
+                        self.args_unchecked(args);
+                        self.record_call(c, span);
+                        return Some(self.return_type(c));
+                    }
                     let sig = self.cell_sig(c, true);
                     self.record_call(c, span);
                     return Some(self.apply_sig(sig, args, None, None, expected, span));
@@ -190,7 +196,11 @@ impl Checker<'_, '_> {
             }
             errors.push(
                 Diagnostic::error(codes::ARGUMENT_COUNT, format!("too many arguments to `{}`", sig.name), span)
-                    .with_label(format!("`{}` takes {} arguments", sig.name, sig.params.len())),
+                    .with_label(format!(
+                        "`{}` takes {}",
+                        sig.name,
+                        super::effect::plural(sig.params.len(), "argument")
+                    )),
             );
             None
         };
@@ -245,10 +255,17 @@ impl Checker<'_, '_> {
                         arity_errors.push(
                             Diagnostic::error(
                                 codes::ARGUMENT_COUNT,
-                                format!("missing argument for parameter `{}` of `{}`", p.0, sig.name),
+                                match p.0.strip_prefix('#') {
+                                    Some(n) => format!("missing argument {n} of `{}`", sig.name),
+                                    None => format!("missing argument for parameter `{}` of `{}`", p.0, sig.name),
+                                },
                                 span,
                             )
-                            .with_label(format!("`{}` needs `{}`", sig.name, p.0)),
+                            .with_label(format!(
+                                "`{}` takes {}",
+                                sig.name,
+                                super::effect::plural(sig.params.len(), "argument")
+                            )),
                         );
                     }
                 }
@@ -294,7 +311,11 @@ impl Checker<'_, '_> {
         let check = |s: &mut Self, slot: Option<usize>, t: &Ty, span: Span| {
             if let Some(i) = slot {
                 let p = instantiate(&sig.params[i].1, &subst);
-                let what = format!("{} `{}` of `{}` has the wrong type", sig.noun, sig.params[i].0, sig.name);
+                let pname = &sig.params[i].0;
+                let what = match pname.strip_prefix('#') {
+                    Some(n) => format!("{} {n} of `{}` has the wrong type", sig.noun, sig.name),
+                    None => format!("{} `{pname}` of `{}` has the wrong type", sig.noun, sig.name),
+                };
                 s.expect_ty(t, &p, sig.code, &what, span);
             }
         };
@@ -317,7 +338,11 @@ impl Checker<'_, '_> {
                             span,
                         )
                         .with_label(format!("`{}` is `{t}` here", g.name))
-                        .with_help(format!("add `impl {b} for {t}`, or pass a type that has it")),
+                        .with_help(match b.as_str() {
+                            "Ord" => "`Ord` holds for numbers, strings, booleans, bytes, records, enums, and lists or tuples of them".to_string(),
+                            "Num" => "`Num` holds for `Int` and `Float`".to_string(),
+                            _ => format!("add `impl {b} for {t}`, or pass a type that has it"),
+                        }),
                     );
                 }
             }
@@ -372,7 +397,7 @@ impl Checker<'_, '_> {
             params: payload
                 .iter()
                 .enumerate()
-                .map(|(i, (n, t))| (n.clone().unwrap_or_else(|| format!("#{i}")), t.clone(), false, false))
+                .map(|(i, (n, t))| (n.clone().unwrap_or_else(|| format!("#{}", i + 1)), t.clone(), false, false))
                 .collect(),
             ret: decl.self_ty(tid),
             check_arity: false,
@@ -466,6 +491,7 @@ impl Checker<'_, '_> {
         expected: Option<&Ty>,
     ) -> Ty {
         let t = self.expr(target, None);
+        let safe = safe || super::expr::chain_is_safe(target);
         let recv = if safe { t.without_null() } else { t.clone() };
         let result = self.method_on(&recv, target.span, name, args, piped, span, expected);
         if safe && t.is_optional() { Ty::optional(result) } else { result }
@@ -571,7 +597,7 @@ impl Checker<'_, '_> {
             d = d.with_help(format!("a method with a similar name exists: `{best}`"));
         } else {
             d = d.with_help(format!(
-                "methods come from the type's `enum` or `impl` blocks, builtins and cells taking a `{recv}` first"
+                "methods come from the type's `enum` or `impl` blocks, builtins, and cells whose first parameter takes `{recv}`"
             ));
         }
         self.report(d);

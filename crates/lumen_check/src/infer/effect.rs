@@ -79,7 +79,13 @@ impl Checker<'_, '_> {
             self.report(
                 Diagnostic::error(
                     codes::EFFECT_ARGUMENTS,
-                    format!("`{}.{}` takes {} arguments, got {}", effect.name, op.name, params.len(), args.len()),
+                    format!(
+                        "`{}.{}` takes {}, got {}",
+                        effect.name,
+                        op.name,
+                        plural(params.len(), "argument"),
+                        args.len()
+                    ),
                     span,
                 )
                 .with_label("wrong number of arguments"),
@@ -137,10 +143,10 @@ impl Checker<'_, '_> {
                                     Diagnostic::error(
                                         codes::EFFECT_ARGUMENTS,
                                         format!(
-                                            "the clause for `{}.{}` takes {} parameters, the operation has {}",
+                                            "the clause for `{}.{}` takes {}, the operation has {}",
                                             effect.name,
                                             op.name,
-                                            params.len(),
+                                            plural(params.len(), "parameter"),
                                             info.params.len()
                                         ),
                                         c.span,
@@ -300,4 +306,9 @@ impl Checker<'_, '_> {
                 .with_help(format!("rename one of the {what}s")),
         );
     }
+}
+
+/// `1 argument`, `2 arguments`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

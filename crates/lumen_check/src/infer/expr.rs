@@ -583,6 +583,17 @@ impl Checker<'_, '_> {
         if a.is_dynamic() || b.is_dynamic() {
             return true;
         }
+        // `null` orders before every value (LANGUAGE.md 5.5).
+        if a.is_optional() || b.is_optional() || *a == Ty::Null || *b == Ty::Null {
+            let (x, y) = (a.without_null(), b.without_null());
+            return x == Ty::Null || y == Ty::Null || self.ordered(&x, &y);
+        }
+        if let Ty::Union(ms) = a {
+            return ms.iter().all(|m| self.ordered(m, b));
+        }
+        if let Ty::Union(ms) = b {
+            return ms.iter().all(|m| self.ordered(a, m));
+        }
         match (a, b) {
             (Ty::Param(_), _) | (_, Ty::Param(_)) => {
                 (!matches!(a, Ty::Param(_)) || self.param_has_bound(a, "Ord"))
@@ -653,7 +664,15 @@ impl Checker<'_, '_> {
             }
             return Ty::Unknown;
         }
+        if !safe
+            && let Some(key) = path_key(target).map(|k| format!("{k}.{}", name.name))
+            && let Some(local) = self.lookup(&key)
+        {
+            return local.ty.clone();
+        }
         let t = self.expr(target, None);
+        // After `?.` the rest of the chain runs only on a non-null value.
+        let safe = safe || chain_is_safe(target);
         let base = if safe { t.without_null() } else { t.clone() };
         let result = match &base {
             Ty::Named(tid, _, args) => self.named_field(*tid, args, name, span),
@@ -712,6 +731,7 @@ impl Checker<'_, '_> {
 
     fn index(&mut self, target: &Expr, index: &Expr, safe: bool, span: Span) -> Ty {
         let t = self.expr(target, None);
+        let safe = safe || chain_is_safe(target);
         let base = if safe { t.without_null() } else { t.clone() };
         let key_expected = match &base {
             Ty::Map(k, _) => (**k).clone(),
@@ -821,7 +841,11 @@ impl Checker<'_, '_> {
         self.frames.push(frame);
         self.push_scope();
         let mut params = Vec::new();
+        let mut seen = std::collections::HashMap::new();
         for (i, p) in lambda.params.iter().enumerate() {
+            if let Some(first) = seen.insert(p.name.name.clone(), p.name.span) {
+                self.duplicate(&p.name.name, "parameter", p.name.span, first);
+            }
             let t = match &p.ty {
                 Some(t) => self.resolve_type(t),
                 None => hint.as_ref().map_or(Ty::Unknown, |h| h.params[i].clone()),
@@ -850,6 +874,34 @@ impl Checker<'_, '_> {
         self.pop_scope();
         self.frames.pop();
         Ty::Fn(Box::new(FnTy { params, ret: declared_ret.unwrap_or(ret), effects: None }))
+    }
+}
+
+/// `x`, `x.f`, `x.f.g`: a path narrowing can apply to (`None` for other expressions).
+pub(super) fn path_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident(id) => Some(id.name.clone()),
+        ExprKind::SelfValue => Some("self".into()),
+        ExprKind::Field { target, name, safe: false } => Some(format!("{}.{}", path_key(target)?, name.name)),
+        ExprKind::Paren(inner) => path_key(inner),
+        _ => None,
+    }
+}
+
+/// Whether a postfix chain contains `?.` or `?[` (then the rest of it runs only on non-null
+/// values, LANGUAGE.md 3.5.3).
+pub(super) fn chain_is_safe(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field { safe: true, .. } | ExprKind::Index { safe: true, .. } => true,
+        ExprKind::Field { target, .. } | ExprKind::Index { target, .. } | ExprKind::TupleIndex { target, .. } => {
+            chain_is_safe(target)
+        }
+        ExprKind::Call { callee, .. } => match &callee.kind {
+            ExprKind::Field { target, safe, .. } => *safe || chain_is_safe(target),
+            _ => false,
+        },
+        ExprKind::Unwrap(_) => false,
+        _ => false,
     }
 }
 

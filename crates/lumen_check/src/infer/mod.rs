@@ -191,11 +191,15 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
     }
 
-    /// Narrows an existing binding in the current scope.
+    /// Narrows a binding (or a field path `x.f`) in the current scope.
     fn narrow(&mut self, name: &str, ty: Ty) {
-        let Some(old) = self.lookup(name).cloned() else { return };
+        let declared = match self.lookup(name) {
+            Some(old) => old.declared.clone(),
+            None if name.contains('.') => ty.clone(),
+            None => return,
+        };
         if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), Local { ty, declared: old.declared });
+            scope.insert(name.to_string(), Local { ty, declared });
         }
     }
 

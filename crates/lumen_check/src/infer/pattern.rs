@@ -57,6 +57,19 @@ impl Checker<'_, '_> {
                 }
             }
             PatternKind::Variant { path, args } => {
+                // `Point(x, y)` on a record is the field shorthand.
+                if let Some(fields) = self.record_fields_of(path, ty) {
+                    for arg in args {
+                        match &arg.kind {
+                            PatternKind::Binding(id) => {
+                                let t = fields.iter().find(|(n, _)| n.as_deref() == Some(id.name.as_str()));
+                                self.bind_name(id, t.map_or(Ty::Unknown, |(_, t)| t.clone()), seen);
+                            }
+                            _ => self.pattern(arg, &Ty::Unknown, seen),
+                        }
+                    }
+                    return;
+                }
                 let payload = self.variant_payload(path, ty);
                 for (i, p) in args.iter().enumerate() {
                     let t = payload.as_ref().and_then(|ps| ps.get(i)).map_or(Ty::Unknown, |(_, t)| t.clone());
@@ -185,6 +198,11 @@ impl Checker<'_, '_> {
 
     /// Field names and types for `Rec(f: p, ..)` or a variant with named payload fields.
     fn record_pattern_fields(&self, path: &[Ident], ty: &Ty) -> Option<Vec<(Option<String>, Ty)>> {
+        self.record_fields_of(path, ty).or_else(|| self.variant_payload(path, ty))
+    }
+
+    /// The fields of the record `path` names (for a value of type `ty`), if it names a record.
+    fn record_fields_of(&self, path: &[Ident], ty: &Ty) -> Option<Vec<(Option<String>, Ty)>> {
         if let [name] = path
             && let Some(Def::Type(tid)) = self.def_of(&name.name)
             && self.p.types[tid].kind == Kind::Record
@@ -213,7 +231,7 @@ impl Checker<'_, '_> {
                     .collect(),
             );
         }
-        self.variant_payload(path, ty)
+        None
     }
 
     pub(super) fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], span: Span, expected: Option<&Ty>) -> Ty {

@@ -169,7 +169,7 @@ impl Checker<'_, '_> {
                     span,
                 )
                 .with_label("returns `null`")
-                .with_help(format!("return a `{r}` value")),
+                .with_help(format!("return a value of type `{r}`")),
             ),
             _ => {}
         }
@@ -209,7 +209,11 @@ impl Checker<'_, '_> {
         }
         self.frames.push(frame);
         let mut params = Vec::new();
+        let mut seen = std::collections::HashMap::new();
         for p in cell.params.iter().filter(|p| p.kind != ParamKind::SelfParam) {
+            if let Some(first) = seen.insert(p.name.name.clone(), p.name.span) {
+                self.duplicate(&p.name.name, "parameter", p.name.span, first);
+            }
             let t = p.ty.as_ref().map_or(Ty::Unknown, |t| self.resolve_type(t));
             params.push((p.name.name.clone(), t, p.kind == ParamKind::Variadic));
         }
@@ -309,28 +313,42 @@ impl Checker<'_, '_> {
                 (Vec::new(), f)
             }
             ExprKind::Binary { op: op @ (BinOp::Eq | BinOp::Ne), lhs, rhs } => {
-                let (name, other) = match (&lhs.kind, &rhs.kind) {
-                    (ExprKind::Ident(id), _) => (id, rhs),
-                    (_, ExprKind::Ident(id)) => (id, lhs),
+                let subject = match (&lhs.kind, &rhs.kind) {
+                    (_, ExprKind::Null) => lhs,
+                    (ExprKind::Null, _) => rhs,
                     _ => return (Vec::new(), Vec::new()),
                 };
-                if !matches!(other.kind, ExprKind::Null) {
-                    return (Vec::new(), Vec::new());
-                }
-                let Some(local) = self.lookup(&name.name) else { return (Vec::new(), Vec::new()) };
-                let is_null = vec![(name.name.clone(), Ty::Null)];
-                let not_null = vec![(name.name.clone(), local.ty.without_null())];
+                let Some((key, current)) = self.path_type(subject) else { return (Vec::new(), Vec::new()) };
+                let is_null = vec![(key.clone(), Ty::Null)];
+                let not_null = vec![(key, current.without_null())];
                 if *op == BinOp::Eq { (is_null, not_null) } else { (not_null, is_null) }
             }
             ExprKind::Is { expr, ty } => {
-                let ExprKind::Ident(name) = &expr.kind else { return (Vec::new(), Vec::new()) };
-                let Some(local) = self.lookup(&name.name) else { return (Vec::new(), Vec::new()) };
+                let Some((key, current)) = self.path_type(expr) else { return (Vec::new(), Vec::new()) };
                 let target = self.p.resolve(self.module, ty, &self.ctx(), &mut Vec::new());
-                let (yes, no) = narrow_is(&local.ty, &target);
-                (vec![(name.name.clone(), yes)], vec![(name.name.clone(), no)])
+                let (yes, no) = narrow_is(&current, &target);
+                (vec![(key.clone(), yes)], vec![(key, no)])
             }
             _ => (Vec::new(), Vec::new()),
         }
+    }
+
+    /// The narrowing key and current type of a path (`x`, `x.f.g`) whose root is a local.
+    fn path_type(&self, e: &Expr) -> Option<(String, Ty)> {
+        let key = super::expr::path_key(e)?;
+        if let Some(local) = self.lookup(&key) {
+            return Some((key, local.ty.clone()));
+        }
+        let ExprKind::Field { target, name, .. } = &e.kind else { return None };
+        let (_, base) = self.path_type(target)?;
+        let Ty::Named(tid, _, args) = base.without_null() else { return None };
+        let decl = &self.p.types[tid];
+        let field = decl.fields.iter().find(|f| f.name == name.name)?;
+        let generics: Vec<String> = decl.generics.iter().map(|g| g.name.clone()).collect();
+        let ty = field.ty.subst(&|p| {
+            Some(generics.iter().position(|g| g == p).and_then(|i| args.get(i).cloned()).unwrap_or(Ty::Unknown))
+        });
+        Some((key, ty))
     }
 
     /// `if` (block form): conditions narrow their branches; the value is the taken branch's.
