@@ -4,6 +4,7 @@
 //! 101 internal error (a panic anywhere in the toolchain is reported as such, never as a crash).
 
 mod check;
+mod fmt_cmd;
 mod pipeline;
 
 use std::io::IsTerminal;
@@ -36,6 +37,8 @@ enum Command {
     Check(CheckArgs),
     /// Compile and run a program
     Run(RunArgs),
+    /// Rewrite source files in the canonical layout
+    Fmt(fmt_cmd::FmtArgs),
 }
 
 #[derive(Args, Debug)]
@@ -121,5 +124,6 @@ fn run_command(command: Command) -> u8 {
     match command {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => check::run(&args),
+        Command::Fmt(args) => fmt_cmd::fmt(&args),
     }
 }
