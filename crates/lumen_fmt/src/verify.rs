@@ -33,11 +33,11 @@ pub fn module_fingerprint(module: &Module) -> String {
 /// The significant tokens starting inside `range`, spans removed; a comma right before a closing
 /// bracket is left out (trailing commas are layout).
 pub fn token_fingerprint(tokens: &[Token], range: Span) -> Vec<String> {
-    let inside: Vec<&Token> = tokens
-        .iter()
-        .filter(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Eof))
-        .filter(|t| t.span.start >= range.start && t.span.start < range.end)
-        .collect();
+    // Tokens are in source order: find the range by binary search.
+    let from = tokens.partition_point(|t| t.span.start < range.start);
+    let to = tokens.partition_point(|t| t.span.start < range.end);
+    let inside: Vec<&Token> =
+        tokens[from..to.max(from)].iter().filter(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Eof)).collect();
     let mut out = Vec::with_capacity(inside.len());
     for (i, t) in inside.iter().enumerate() {
         let next_closes = inside

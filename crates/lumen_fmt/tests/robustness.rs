@@ -100,3 +100,34 @@ fn disturbed_layout_formats_the_same() {
     assert!(checked > 600, "only {checked} inputs checked");
     assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
 }
+
+/// Deep (but legal) nesting formats on an ordinary 2 MiB thread stack.
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let n = 120;
+    let mut src = format!(
+        "cell main()\n  let x = {}1{}\n  let y = {}{}\n",
+        "(".repeat(n),
+        ")".repeat(n),
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    for i in 0..60 {
+        src.push_str(&format!("{}if x\n", "  ".repeat(i + 1)));
+    }
+    src.push_str(&format!("{}print(1)\n", "  ".repeat(61)));
+    for i in (0..60).rev() {
+        src.push_str(&format!("{}end\n", "  ".repeat(i + 1)));
+    }
+    src.push_str("end\n");
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let out = format_source(&src, SourceKind::Raw).expect("formats");
+            let again = format_source(&out, SourceKind::Raw).expect("formats again");
+            (out == again, out.contains(&format!("{}print(", "  ".repeat(61))))
+        })
+        .expect("thread starts");
+    let (idempotent, indented) = handle.join().expect("no stack overflow");
+    assert!(idempotent && indented);
+}
