@@ -185,7 +185,7 @@ pub fn render(doc: &Doc) -> String {
             Doc::Indent(d) => stack.push((indent + INDENT, mode, d)),
             Doc::Group { doc, hard } => {
                 let col = if r.pending.is_some() { r.pending.unwrap_or(0) } else { r.col };
-                let flat = !*hard && fits(doc, indent, &stack, WIDTH.saturating_sub(col) as isize);
+                let flat = !*hard && fits(doc, &stack, WIDTH.saturating_sub(col) as isize);
                 stack.push((indent, if flat { Mode::Flat } else { Mode::Break }, doc));
             }
             Doc::IfBreak(b, f) => stack.push((indent, mode, if mode == Mode::Break { b } else { f })),
@@ -201,10 +201,9 @@ pub fn render(doc: &Doc) -> String {
 
 /// Whether `doc`, printed flat, and whatever follows it up to the next possible line break fit
 /// in `width` columns.
-fn fits(doc: &Doc, indent: usize, rest: &[(usize, Mode, &Doc)], mut width: isize) -> bool {
+fn fits(doc: &Doc, rest: &[(usize, Mode, &Doc)], mut width: isize) -> bool {
     let mut stack: Vec<(Mode, &Doc)> = vec![(Mode::Flat, doc)];
     let mut rest_index = rest.len();
-    let _ = indent;
     loop {
         let Some((mode, doc)) = stack.pop() else {
             if rest_index == 0 {
