@@ -285,7 +285,10 @@ pub enum Instr {
     IterClose(Reg),
     /// The Int elements of the list in `reg` become Floats (`let xs: list[Float] = [1, 2]`); with
     /// `only_mixed`, only when it also holds a Float (`[1, 2.5]` is a `list[Float]`).
-    WidenElems { reg: Reg, only_mixed: bool },
+    WidenElems {
+        reg: Reg,
+        only_mixed: bool,
+    },
     /// `x as T`
     Cast {
         dst: Reg,
@@ -351,6 +354,13 @@ pub enum Instr {
     Await {
         dst: Reg,
         src: Reg,
+    },
+    /// `await race` / `await select` over the tuple of branch values in `src`: the first to
+    /// complete (with a non-null value for `select`); the others are cancelled.
+    AwaitFirst {
+        dst: Reg,
+        src: Reg,
+        non_null: bool,
     },
     /// A new process or agent instance of type `ty` whose state map is in `init`.
     MakeInstance {

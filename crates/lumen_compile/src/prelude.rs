@@ -132,17 +132,17 @@ cell each(xs, f)
   return null
 end
 
-cell __await_race(results)
-  return results[0]
+cell __timeout_timer(ms)
+  sleep(ms)
+  return null
 end
 
-cell __await_select(results)
-  for r in results
-    if r != null
-      return r
-    end
+async cell timeout(ms, e)
+  let timer = spawn(__timeout_timer, ms)
+  return await race
+    e
+    timer
   end
-  return null
 end
 
 cell __await_vote(results)

@@ -366,12 +366,15 @@ impl<'a> Compiler<'a> {
         }
         let tuple = self.alloc();
         self.emit(Instr::MakeTuple { dst: tuple, start, count: branches.len() as u16 });
+        if matches!(kind, ast::AwaitKind::Race | ast::AwaitKind::Select) {
+            self.emit(Instr::AwaitFirst { dst, src: tuple, non_null: kind == ast::AwaitKind::Select });
+            return;
+        }
         let done = self.alloc();
         self.emit(Instr::Await { dst: done, src: tuple });
         let combine = match kind {
             ast::AwaitKind::Parallel => None,
-            ast::AwaitKind::Race => Some("__await_race"),
-            ast::AwaitKind::Select => Some("__await_select"),
+            ast::AwaitKind::Race | ast::AwaitKind::Select => None,
             ast::AwaitKind::Vote => Some("__await_vote"),
         };
         match combine.and_then(|name| self.globals.get(name).cloned()) {

@@ -191,13 +191,18 @@ impl<'a> Parser<'a> {
             ) {
                 // `@name value`: an unknown directive-style attribute keeps its value.
                 args.push(self.parse_primary());
-            } else if let TokenKind::Kw(kw @ (Keyword::For | Keyword::While | Keyword::Loop)) = self.tokens[self.pos].kind
+            } else if let TokenKind::Kw(kw @ (Keyword::For | Keyword::While | Keyword::Loop)) =
+                self.tokens[self.pos].kind
             {
                 let kw = kw.as_str();
                 self.error(
-                    Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("a loop label goes after `{kw}`"), at.to(name.span))
-                        .with_label("label written before the loop")
-                        .with_help(format!("write `{kw} @{} ...`", name.name)),
+                    Diagnostic::error(
+                        codes::UNEXPECTED_TOKEN,
+                        format!("a loop label goes after `{kw}`"),
+                        at.to(name.span),
+                    )
+                    .with_label("label written before the loop")
+                    .with_help(format!("write `{kw} @{} ...`", name.name)),
                 );
                 continue;
             }

@@ -1,5 +1,5 @@
 //! Suspending and resuming parts of the frame stack: effect handlers (`perform`, `handle`,
-//! `resume`, LANGUAGE.md 5.9) and generators (`yield`, 5.12).
+//! `resume`, LANGUAGE.md 5.9) and generators (`yield`, 5.12); tasks are in `scheduler.rs`.
 //!
 //! A continuation is a slice of frames moved off the stack together with their register
 //! windows; resuming moves it back on top, rebasing register indexes.
@@ -48,101 +48,6 @@ pub(super) enum GenState {
     Suspended { frame: Frame, regs: Vec<Value> },
     Running,
     Done,
-}
-
-/// Whether `v` is a future whose task has finished (`None`: not a future).
-pub(crate) fn future_is_done(v: &Value) -> Option<bool> {
-    let Value::Handle(h) = v else { return None };
-    let h = h.borrow();
-    let HandleObj::Future(Opaque(any)) = &*h else { return None };
-    any.downcast_ref::<TaskState>().map(|s| matches!(s, TaskState::Done(_)))
-}
-
-/// A future's task.
-pub(super) enum TaskState {
-    /// Not started: its first frame, suspended.
-    Pending {
-        frame: Frame,
-        regs: Vec<Value>,
-    },
-    Running,
-    Done(Value),
-}
-
-/// What `await` found.
-pub(super) enum Awaited {
-    Ready(Value),
-    /// A task was started on top of the stack; `await` runs again when it finishes.
-    Started,
-}
-
-pub(super) fn new_future(state: TaskState) -> Value {
-    Value::Handle(Rc::new(RefCell::new(HandleObj::Future(Opaque(Box::new(state))))))
-}
-
-fn task_state(handle: &Rc<RefCell<HandleObj>>) -> Option<std::cell::RefMut<'_, TaskState>> {
-    std::cell::RefMut::filter_map(handle.borrow_mut(), |h| match h {
-        HandleObj::Future(Opaque(any)) => any.downcast_mut::<TaskState>(),
-        _ => None,
-    })
-    .ok()
-}
-
-impl<'h> Vm<'h> {
-    /// Waits for the futures inside `v`: their values if all are done, otherwise starts the
-    /// first pending task.
-    pub(super) fn await_value(&mut self, v: &Value) -> Step<Awaited> {
-        match v {
-            Value::Handle(h) if matches!(&*h.borrow(), HandleObj::Future(_)) => {
-                let mut state = task_state(h).ok_or("not a future")?;
-                match std::mem::replace(&mut *state, TaskState::Running) {
-                    TaskState::Done(v) => {
-                        *state = TaskState::Done(v.clone());
-                        Ok(Awaited::Ready(v))
-                    }
-                    TaskState::Running => Err("a task awaits itself".into()),
-                    TaskState::Pending { mut frame, regs } => {
-                        drop(state);
-                        frame.base = self.regs.len();
-                        frame.ext().task = Some(h.clone());
-                        self.regs.extend(regs);
-                        self.frames.push(frame);
-                        Ok(Awaited::Started)
-                    }
-                }
-            }
-            Value::List(items) | Value::Tuple(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items.iter() {
-                    match self.await_value(item)? {
-                        Awaited::Ready(v) => out.push(v),
-                        Awaited::Started => return Ok(Awaited::Started),
-                    }
-                }
-                Ok(Awaited::Ready(if matches!(v, Value::Tuple(_)) { Value::tuple(out) } else { Value::list(out) }))
-            }
-            Value::Map(map) => {
-                let mut out = crate::value::MapObj::default();
-                for (k, item) in map.iter() {
-                    match self.await_value(item)? {
-                        Awaited::Ready(v) => {
-                            out.insert(k.clone(), v);
-                        }
-                        Awaited::Started => return Ok(Awaited::Started),
-                    }
-                }
-                Ok(Awaited::Ready(Value::map(out)))
-            }
-            other => Ok(Awaited::Ready(other.clone())),
-        }
-    }
-
-    /// A task's first frame returned `v`.
-    pub(super) fn task_finished(&mut self, handle: &Rc<RefCell<HandleObj>>, v: Value) {
-        if let Some(mut state) = task_state(handle) {
-            *state = TaskState::Done(v);
-        }
-    }
 }
 
 /// Where a resumed generator delivers its next element.

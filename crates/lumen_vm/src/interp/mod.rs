@@ -2,10 +2,11 @@
 //! for Lumen calls (ARCHITECTURE.md "The interpreter never recurses").
 
 mod control;
-
-pub(crate) use control::future_is_done;
 mod iter;
 mod ops;
+mod scheduler;
+
+pub(crate) use scheduler::future_is_done;
 
 use control::{Clause, HandlerRec};
 
@@ -155,6 +156,12 @@ pub struct Vm<'h> {
     handlers: Vec<HandlerRec>,
     /// Pending abort unwindings, innermost last.
     aborts: Vec<AbortStop>,
+    /// Tasks other than the running one.
+    sched: scheduler::Scheduler,
+    /// Whether the scheduler drives execution (tasks may park).
+    sched_active: bool,
+    /// The `sleep` builtin, which parks the running task when others exist.
+    sleep_id: Option<u32>,
     /// Payload arity of each variant, by enum type.
     arities: Vec<Vec<u32>>,
 }
@@ -229,6 +236,9 @@ impl<'h> Vm<'h> {
             init: program.init.clone(),
             unwinding: None,
             aborts: Vec::new(),
+            sched: scheduler::Scheduler::default(),
+            sched_active: false,
+            sleep_id: builtins::lookup("sleep"),
             handlers: Vec::new(),
             entry: program.entry,
             arities: program
@@ -248,7 +258,14 @@ impl<'h> Vm<'h> {
             self.call_top(init, Vec::new())?;
         }
         let Some(entry) = self.entry else { return Ok(Value::Null) };
-        let result = self.call_top(entry, Vec::new());
+        let slot = self.regs.len();
+        self.regs.push(Value::Null);
+        if let Err(message) = self.push_frame(entry, slot + 1, 0, slot, None, true) {
+            return Err(Fault::Error(self.error_at(message, 0)));
+        }
+        self.sched_active = true;
+        let result = self.run_tasks(slot);
+        self.sched_active = false;
         self.host.flush();
         result
     }
@@ -354,11 +371,10 @@ impl<'h> Vm<'h> {
         }
         self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
         if self.funcs[func as usize].is_async {
-            // Calling an async cell makes a future; the task runs when awaited.
-            let mut frame = self.frames.pop().expect("frame");
+            // Calling an async cell starts a task and makes its future.
+            let frame = self.frames.pop().expect("frame");
             let regs = self.regs.split_off(frame.base);
-            frame.ret = usize::MAX;
-            let f = control::new_future(control::TaskState::Pending { frame, regs });
+            let f = self.spawn_task(frame, regs);
             self.store(ret, f);
         } else if self.funcs[func as usize].is_generator {
             // A generator starts suspended at its first instruction.
@@ -600,6 +616,10 @@ impl<'h> Vm<'h> {
         // The function table never changes while running; borrowing it from a local handle
         // keeps frame switches free of reference counting.
         let funcs = self.funcs.clone();
+        if self.frames.len() <= depth {
+            // A cancelled task that had nothing to unwind.
+            return Ok(());
+        }
         let mut fi = self.frames.len() - 1;
         let mut func = self.frames[fi].func as usize;
         let mut code: &[Instr] = &funcs[func].code;
@@ -640,6 +660,9 @@ impl<'h> Vm<'h> {
                         sync_out!();
                         let fault = Fault::Error(self.error_at(message, depth));
                         self.unwind(fault, depth)?;
+                        if self.frames.len() <= depth {
+                            return Ok(());
+                        }
                         load_frame!();
                         continue;
                     }
@@ -786,6 +809,15 @@ impl<'h> Vm<'h> {
                 }
                 Instr::CallBuiltin { dst, id, args, argc } => {
                     let at = base + args as usize;
+                    if Some(id) == self.sleep_id && self.sched_active && self.sched.others_exist() {
+                        // Other tasks run while this one sleeps.
+                        if let Value::Int(ms) = self.regs[at] {
+                            reg!(dst) = Value::Null;
+                            sync_out!();
+                            self.sleep_task(ms.max(0) as u64);
+                            return Ok(());
+                        }
+                    }
                     let v = try_op!(self.call_builtin(id, at, argc as usize));
                     reg!(dst) = v;
                 }
@@ -818,7 +850,12 @@ impl<'h> Vm<'h> {
                     load_frame!();
                 }
                 Instr::Return(r) => {
-                    let v = std::mem::take(&mut reg!(r));
+                    // Pending `defer` blocks may still read the returned variable.
+                    let v = if self.frames[fi].extra.as_ref().is_some_and(|e| !e.defers.is_empty()) {
+                        reg!(r).clone()
+                    } else {
+                        std::mem::take(&mut reg!(r))
+                    };
                     if let Some(defer_pc) = self.return_through_defers(fi, v) {
                         pc = defer_pc;
                         continue;
@@ -836,6 +873,9 @@ impl<'h> Vm<'h> {
                     };
                     sync_out!();
                     self.unwind(Fault::Exit(code), depth)?;
+                    if self.frames.len() <= depth {
+                        return Ok(());
+                    }
                     load_frame!();
                 }
                 Instr::DeferRun => {
@@ -860,6 +900,9 @@ impl<'h> Vm<'h> {
                         sync_out!();
                         let fault = self.unwinding.take().unwrap_or(Fault::Exit(1));
                         self.unwind(fault, depth)?;
+                        if self.frames.len() <= depth {
+                            return Ok(());
+                        }
                         load_frame!();
                     }
                 },
@@ -1097,27 +1140,33 @@ impl<'h> Vm<'h> {
                     let before = self.frames.len();
                     try_op!(self.call_value(f, base + args as usize + 1, argc as usize - 1, base + dst as usize));
                     if self.frames.len() > before {
-                        // A Lumen function started: suspend it as the task of a new future.
-                        let mut frame = self.frames.pop().expect("frame");
+                        // A Lumen function started: it becomes a new task.
+                        let frame = self.frames.pop().expect("frame");
                         let regs = self.regs.split_off(frame.base);
-                        frame.ret = usize::MAX;
-                        reg!(dst) = control::new_future(control::TaskState::Pending { frame, regs });
+                        reg!(dst) = self.spawn_task(frame, regs);
                     } else if !matches!(&reg!(dst), Value::Handle(_)) {
                         let v = std::mem::take(&mut reg!(dst));
-                        reg!(dst) = control::new_future(control::TaskState::Done(v));
+                        reg!(dst) = scheduler::new_future(scheduler::TaskState::Done(v, 0));
                     }
                 }
-                Instr::Await { dst, src } => {
+                Instr::Await { dst, src } | Instr::AwaitFirst { dst, src, .. } => {
                     sync_out!();
                     let v = reg!(src).clone();
-                    // The task runs on top; `await` executes again when it returns.
-                    self.frames[fi].pc = pc - 1;
-                    match try_op!(self.await_value(&v)) {
-                        control::Awaited::Ready(v) => {
-                            self.frames[fi].pc = pc;
-                            reg!(dst) = v;
+                    let awaited = match instr {
+                        Instr::AwaitFirst { non_null, .. } => try_op!(self.await_first(&v, non_null)),
+                        _ => try_op!(self.await_value(&v)),
+                    };
+                    match awaited {
+                        scheduler::Awaited::Ready(v) => reg!(dst) = v,
+                        scheduler::Awaited::Pending => {
+                            if !self.sched_active {
+                                try_op!(Err::<(), String>("cannot wait for a task outside the program's run".into()));
+                            }
+                            // Park; the `await` runs again when some task completes.
+                            self.frames[fi].pc = pc - 1;
+                            self.sched.park = Some(scheduler::Park::Blocked);
+                            return Ok(());
                         }
-                        control::Awaited::Started => load_frame!(),
                     }
                 }
                 Instr::MakeInstance { dst, ty, init } => {
