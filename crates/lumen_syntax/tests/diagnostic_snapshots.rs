@@ -128,3 +128,13 @@ diag!(missing_import_names, "import m:\n");
 diag!(empty_match_arm_body, "match x\n  1 ->\n  _ -> 0\nend\n");
 diag!(incomplete_binary_expression, "let x = 1 +\n");
 diag!(nesting_too_deep, &format!("let x = {}1\n", "[".repeat(1000)));
+
+diag!(chained_ranges, "cell main()\n  let r = 1..2..3\nend\n");
+diag!(positional_after_named_argument, "cell main()\n  f(a: 1, 2)\nend\n");
+diag!(label_written_before_loop, "cell main()\n  @outer for x in xs\n    print(x)\n  end\nend\n");
+
+#[test]
+fn empty_format_spec_is_no_spec() {
+    let out = parse_code("cell main()\n  print(\"{x:}\")\nend\n");
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+}

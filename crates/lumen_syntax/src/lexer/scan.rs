@@ -181,6 +181,12 @@ impl<'a> Lexer<'a> {
             }
             i += 1;
         }
+        // `{x:}`: an empty spec is no spec.
+        if let Some(&last) = colons.last()
+            && last + 1 == end
+        {
+            return (last, None);
+        }
         for &c in colons.iter().rev() {
             let text = &self.src[c + 1..end];
             if !text.is_empty()

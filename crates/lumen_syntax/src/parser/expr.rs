@@ -164,6 +164,14 @@ impl<'a> Parser<'a> {
                         step = Some(Box::new(self.parse_bp(bp + 2)));
                     }
                     let span = lhs.span.to(step.as_ref().map_or(end.span, |s| s.span));
+                    if matches!(lhs.kind, ExprKind::Range { .. }) {
+                        // Ranges do not chain: `1..2..3` has no meaning.
+                        self.error(
+                            Diagnostic::error(codes::UNEXPECTED_TOKEN, "ranges cannot be chained", span)
+                                .with_label("a range of a range")
+                                .with_help("write one range, with `step` for a stride: `1..10 step 2`"),
+                        );
+                    }
                     Expr { kind: ExprKind::Range { start: Box::new(lhs), end: Box::new(end), inclusive, step }, span }
                 }
             };
@@ -341,10 +349,26 @@ impl<'a> Parser<'a> {
         let open = self.bump().span; // (
         let open_text = self.pos_text(open);
         self.in_brackets(|p| {
-            let mut args = Vec::new();
+            let mut args: Vec<Arg> = Vec::new();
             while !p.at(&TokenKind::RParen) && !p.at_eof() {
                 let before = p.pos;
-                args.push(p.parse_arg());
+                let arg = p.parse_arg();
+                if arg.name.is_none()
+                    && !arg.spread
+                    && let Some(named) = args.iter().find(|a| a.name.is_some())
+                {
+                    p.error(
+                        Diagnostic::error(
+                            codes::POSITIONAL_AFTER_NAMED,
+                            "a positional argument cannot follow a named one",
+                            arg.span,
+                        )
+                        .with_label("positional argument")
+                        .with_secondary(named.span, "named argument given before it")
+                        .with_help("move the positional arguments first, or name this one"),
+                    );
+                }
+                args.push(arg);
                 if !p.eat(&TokenKind::Comma) {
                     break;
                 }
