@@ -275,6 +275,13 @@ pub enum Instr {
         src: Reg,
         kind: Kind,
     },
+    /// A call of a tool alias (LANGUAGE.md 5.15): `site` indexes `Program::tool_sites`; the
+    /// argument values are in `args..`.
+    CallTool {
+        dst: Reg,
+        site: u32,
+        args: Reg,
+    },
     /// `return v` inside a `handle` body: wraps `v` so that the `handle` returns it from the
     /// enclosing cell.
     Escape(Reg),

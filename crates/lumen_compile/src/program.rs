@@ -47,4 +47,32 @@ pub struct Program {
     pub init: Vec<u32>,
     /// The entry cell (`main`, or the cell named by `--cell`).
     pub entry: Option<u32>,
+    /// Tool aliases (`use tool`), indexed by `ToolSite::tool`.
+    pub tools: Vec<ToolInfo>,
+    /// Tool call sites, indexed by `Instr::CallTool::site`.
+    pub tool_sites: Vec<ToolSite>,
+}
+
+/// A `use tool` declaration with the grants visible for it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ToolInfo {
+    pub alias: String,
+    /// `llm.chat`; empty for an MCP alias.
+    pub path: String,
+    pub version: Option<String>,
+    pub provider: Option<String>,
+    pub mcp_command: Option<String>,
+    /// `(key, value as JSON text)` of each grant constraint, in source order.
+    pub grants: Vec<(String, String)>,
+    /// Whether any `grant` names the alias (a bare `grant X` has no constraints).
+    pub granted: bool,
+}
+
+/// One call of a tool alias: which tool, the tool path for MCP method calls, and the names of
+/// its arguments (their values are in consecutive registers).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolSite {
+    pub tool: u32,
+    pub path: Option<String>,
+    pub arg_names: Vec<String>,
 }

@@ -23,6 +23,38 @@ pub trait Host {
     fn mkdir(&mut self, path: &str) -> io::Result<()>;
     fn read_line(&mut self) -> Option<String>;
     fn read_stdin(&mut self) -> String;
+    /// A tool call (LANGUAGE.md 5.15): the result, or the complete runtime-error message
+    /// (`tool policy violation: ...` or `tool error: <Alias>: <kind>: <message>`). A host
+    /// without tool providers finds none.
+    fn call_tool(&mut self, req: ToolRequest<'_>) -> Result<serde_json::Value, String> {
+        Err(format!("tool error: {}: not_found: no provider is configured for tool `{}`", req.alias, req.path))
+    }
+}
+
+/// One constraint of a `grant` (LANGUAGE.md 7.2): its key and literal value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grant {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// A tool call, its arguments already converted to JSON.
+#[derive(Debug)]
+pub struct ToolRequest<'a> {
+    /// The alias called (`Chat`).
+    pub alias: &'a str,
+    /// The tool path (`llm.chat`); for an MCP alias `T`, the name in `T.name(...)`.
+    pub path: &'a str,
+    /// `use tool llm.chat@2`: the pinned schema version.
+    pub version: Option<&'a str>,
+    /// `use tool ... from "anthropic"`: the provider override.
+    pub provider: Option<&'a str>,
+    /// `use tool mcp "command" as T`: the server command.
+    pub mcp_command: Option<&'a str>,
+    /// The named arguments.
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// Every grant visible for the alias at the call site, in source order.
+    pub grants: &'a [Grant],
 }
 
 /// The real world: buffered stdout, the system clock, the file system.

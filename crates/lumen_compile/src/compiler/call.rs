@@ -20,19 +20,7 @@ impl<'a> Compiler<'a> {
                     return;
                 }
                 match self.globals.get(&name.name).cloned() {
-                    Some(Global::Tool) => {
-                        for arg in args {
-                            let r = self.alloc();
-                            self.expr_to(&arg.value, r);
-                        }
-                        self.not_yet(
-                            dst,
-                            &format!(
-                                "tool error: {}: unavailable: tool calls are not supported by `lumen run` yet",
-                                name.name
-                            ),
-                        );
-                    }
+                    Some(Global::Tool(tool)) => self.tool_call(tool, None, args, dst, span),
                     Some(Global::Process(ty)) => {
                         if !args.is_empty() {
                             self.error(codes::BAD_ARGUMENTS, format!("`{}()` takes no arguments", name.name), span);
@@ -87,6 +75,15 @@ impl<'a> Compiler<'a> {
                         format!("enum `{}` has no variant or function `{}`", type_name.name, name.name),
                         name.span,
                     );
+                    return;
+                }
+                // `Server.tool(...)` on an MCP tool alias.
+                if !safe
+                    && let ExprKind::Ident(alias) = &target.kind
+                    && self.resolve_var(&alias.name).is_none()
+                    && let Some(Global::Tool(tool)) = self.globals.get(&alias.name).cloned()
+                {
+                    self.tool_call(tool, Some(&name.name), args, dst, span);
                     return;
                 }
                 self.method_call(target, name, *safe, args, dst);

@@ -765,7 +765,7 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::MakeVariant { dst, ty, variant: v, start: dst, count: 0 });
                 }
             }
-            Some(Global::Record(_)) | Some(Global::Enum(_)) | Some(Global::Process(_)) | Some(Global::Tool) => {
+            Some(Global::Record(_)) | Some(Global::Enum(_)) | Some(Global::Process(_)) | Some(Global::Tool(_)) => {
                 self.error(codes::UNSUPPORTED, format!("type `{}` cannot be used as a value", name.name), name.span);
             }
             None => {

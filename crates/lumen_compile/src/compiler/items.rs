@@ -45,6 +45,7 @@ impl<'a> Compiler<'a> {
         for item in &module.items {
             self.declare_item(item);
         }
+        self.attach_grants(module);
     }
 
     fn declare_cell(&mut self, cell: &'a CellDecl) -> u32 {
@@ -160,7 +161,7 @@ impl<'a> Compiler<'a> {
                 let idx = self.declare_cell(cell);
                 self.define(&cell.name.name, Global::Cell(idx), cell.name.span);
             }
-            ItemKind::UseTool(tool) => self.define(&tool.alias.name, Global::Tool, tool.alias.span),
+            ItemKind::UseTool(tool) => self.declare_tool(tool),
             ItemKind::Grant(_) => {}
         }
     }

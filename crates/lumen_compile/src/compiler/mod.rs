@@ -11,6 +11,7 @@ mod items;
 mod pattern;
 mod process;
 mod stmt;
+mod tools;
 
 use std::collections::HashMap;
 
@@ -33,6 +34,7 @@ pub mod codes {
     pub const UNSUPPORTED: &str = "E0206";
     pub const NO_ENTRY: &str = "E0207";
     pub const TOO_MANY_REGISTERS: &str = "E0208";
+    pub const TOOL_MISUSE: &str = "E0214";
 }
 
 /// One module to compile.
@@ -147,8 +149,8 @@ pub(crate) enum Global {
     Variant(u32, u16),
     /// A process or agent type (its name constructs an instance).
     Process(u32),
-    /// A tool alias (`use tool ... as Name`).
-    Tool,
+    /// A tool alias (`use tool ... as Name`), by index into `Program::tools`.
+    Tool(u32),
 }
 
 /// Signature facts needed to arrange arguments of direct calls.

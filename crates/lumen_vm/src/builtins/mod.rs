@@ -14,7 +14,7 @@ use crate::value::Value;
 
 mod collections;
 mod convert;
-mod encoding;
+pub(crate) mod encoding;
 mod math;
 mod output;
 mod process;

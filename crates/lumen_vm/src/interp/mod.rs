@@ -5,6 +5,7 @@ mod control;
 mod iter;
 mod ops;
 mod scheduler;
+mod tools;
 
 pub(crate) use scheduler::future_is_done;
 
@@ -162,6 +163,9 @@ pub struct Vm<'h> {
     sched_active: bool,
     /// The `sleep` builtin, which parks the running task when others exist.
     sleep_id: Option<u32>,
+    /// Tool aliases with their grants, and tool call sites.
+    tools: Rc<[tools::ToolRt]>,
+    tool_sites: Rc<[lumen_compile::program::ToolSite]>,
     /// Payload arity of each variant, by enum type.
     arities: Vec<Vec<u32>>,
 }
@@ -239,6 +243,8 @@ impl<'h> Vm<'h> {
             sched: scheduler::Scheduler::default(),
             sched_active: false,
             sleep_id: builtins::lookup("sleep"),
+            tools: program.tools.iter().map(tools::ToolRt::new).collect(),
+            tool_sites: Rc::from(program.tool_sites.as_slice()),
             handlers: Vec::new(),
             entry: program.entry,
             arities: program
@@ -1069,6 +1075,10 @@ impl<'h> Vm<'h> {
                 Instr::IterInit { dst, src } => {
                     let it = try_op!(iter::start(&reg!(src)));
                     reg!(dst) = it;
+                }
+                Instr::CallTool { dst, site, args } => {
+                    let v = try_op!(self.call_tool(site, base + args as usize));
+                    reg!(dst) = v;
                 }
                 Instr::Escape(r) => {
                     let v = std::mem::take(&mut reg!(r));

@@ -49,6 +49,19 @@ pub(super) fn encode(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     Ok(Value::string(out))
 }
 
+/// A value as JSON (records become objects, Bytes base64 strings, as `to_json`); the message
+/// of `to_json`'s error for values that are not data.
+pub(crate) fn to_json_value(v: &Value) -> Result<serde_json::Value, String> {
+    let mut out = String::new();
+    Encoder { out: &mut out, indent: None }.value(v, 0).map_err(|e| e.0)?;
+    serde_json::from_str(&out).map_err(|e| e.to_string())
+}
+
+/// A JSON value as a Lumen value (objects become maps).
+pub(crate) fn json_to_value(v: serde_json::Value) -> Value {
+    from_json(v)
+}
+
 /// `json_pretty(v)`: two-space indentation, `": "` after keys.
 pub(super) fn pretty(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let mut out = String::new();

@@ -1,0 +1,146 @@
+//! Tool aliases, their grants and their calls (LANGUAGE.md 5.15, 7.1, 7.2). Policy enforcement
+//! and dispatch happen in the host; the compiler checks the static rules and records what the
+//! host needs.
+
+use lumen_syntax::Span;
+use lumen_syntax::ast::{self, Arg, Expr, ExprKind, GrantDecl, StrSegment, ToolSource, UnaryOp, UseToolDecl};
+
+use super::{Compiler, Global, codes};
+use crate::bytecode::{Instr, Reg};
+use crate::program::{ToolInfo, ToolSite};
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn declare_tool(&mut self, tool: &UseToolDecl) {
+        let mut info = ToolInfo { alias: tool.alias.name.clone(), ..ToolInfo::default() };
+        match &tool.source {
+            ToolSource::Path { path, version, provider } => {
+                info.path = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                info.version.clone_from(version);
+                info.provider.clone_from(provider);
+            }
+            ToolSource::Mcp(command) => info.mcp_command = Some(command.clone()),
+        }
+        let idx = self.program.tools.len() as u32;
+        self.program.tools.push(info);
+        self.define(&tool.alias.name, Global::Tool(idx), tool.alias.span);
+    }
+
+    /// Attaches the module's `grant` lines to their aliases (after all aliases are declared).
+    pub(crate) fn attach_grants(&mut self, module: &'a ast::Module) {
+        for item in &module.items {
+            if let ast::ItemKind::Grant(grant) = &item.kind {
+                self.attach_grant(grant);
+            }
+        }
+    }
+
+    fn attach_grant(&mut self, grant: &GrantDecl) {
+        let Some(Global::Tool(idx)) = self.globals.get(&grant.alias.name).cloned() else {
+            self.error(
+                codes::TOOL_MISUSE,
+                format!("`grant {}` names no tool alias", grant.alias.name),
+                grant.alias.span,
+            );
+            return;
+        };
+        let mut constraints = Vec::new();
+        for c in &grant.constraints {
+            match literal_json(&c.value) {
+                Some(json) => constraints.push((c.key.name.clone(), json)),
+                None => self.error(
+                    codes::TOOL_MISUSE,
+                    format!("the value of grant key `{}` must be a literal", c.key.name),
+                    c.value.span,
+                ),
+            }
+        }
+        let info = &mut self.program.tools[idx as usize];
+        info.granted = true;
+        info.grants.extend(constraints);
+    }
+
+    /// `Alias(name: value, ...)`, or `Alias.tool(...)` for an MCP alias.
+    pub(crate) fn tool_call(&mut self, tool: u32, path: Option<&str>, args: &'a [Arg], dst: Reg, span: Span) {
+        let info = &self.program.tools[tool as usize];
+        let (alias, granted, is_mcp) = (info.alias.clone(), info.granted, info.mcp_command.is_some());
+        if !granted {
+            self.error(codes::TOOL_MISUSE, format!("tool {alias} is used without a grant"), span);
+        }
+        if path.is_none() && is_mcp {
+            self.error(
+                codes::TOOL_MISUSE,
+                format!("`{alias}` is an MCP server: call one of its tools, `{alias}.tool_name(...)`"),
+                span,
+            );
+        }
+        let mut arg_names = Vec::new();
+        for arg in args {
+            match &arg.name {
+                Some(name) if !arg.spread => arg_names.push(name.name.clone()),
+                _ => self.error(
+                    codes::TOOL_MISUSE,
+                    format!("arguments to tool {alias} must be named (`{alias}(name: value)`)"),
+                    arg.span,
+                ),
+            }
+        }
+        let start = self.alloc_n(args.len().max(1));
+        for (i, arg) in args.iter().enumerate() {
+            self.expr_to(&arg.value, start + i as Reg);
+        }
+        let site = self.program.tool_sites.len() as u32;
+        self.program.tool_sites.push(ToolSite { tool, path: path.map(str::to_string), arg_names });
+        self.emit(Instr::CallTool { dst, site, args: start });
+    }
+}
+
+/// A grant value as JSON text, when it is a literal (numbers, strings without interpolation,
+/// booleans, null, lists of those).
+fn literal_json(e: &Expr) -> Option<String> {
+    Some(match &e.kind {
+        ExprKind::Int(i) => i.to_string(),
+        ExprKind::Float(f) if f.is_finite() => format!("{f:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Null => "null".to_string(),
+        ExprKind::Unary { op: UnaryOp::Neg, operand } => match &operand.kind {
+            ExprKind::Int(i) => format!("-{i}"),
+            ExprKind::Float(f) if f.is_finite() => format!("-{f:?}"),
+            _ => return None,
+        },
+        ExprKind::Str(segments) => {
+            let mut text = String::new();
+            for s in segments {
+                match s {
+                    StrSegment::Text(t) => text.push_str(t),
+                    StrSegment::Interp { .. } => return None,
+                }
+            }
+            json_string(&text)
+        }
+        ExprKind::List(items) => {
+            let parts: Option<Vec<String>> =
+                items.iter().map(|el| if el.spread { None } else { literal_json(&el.expr) }).collect();
+            format!("[{}]", parts?.join(","))
+        }
+        ExprKind::Paren(inner) => literal_json(inner)?,
+        _ => return None,
+    })
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

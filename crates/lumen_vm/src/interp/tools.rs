@@ -1,0 +1,57 @@
+//! Tool calls (LANGUAGE.md 5.15): arguments become a JSON object and the host dispatches the
+//! call (policy, provider or replay, trace); the JSON result becomes a Lumen value.
+
+use lumen_compile::program::ToolInfo;
+
+use super::{Step, Vm};
+use crate::builtins::encoding::{json_to_value, to_json_value};
+use crate::host::{Grant, ToolRequest};
+use crate::value::Value;
+
+/// A tool alias as the interpreter needs it.
+pub(super) struct ToolRt {
+    info: ToolInfo,
+    grants: Vec<Grant>,
+}
+
+impl ToolRt {
+    pub(super) fn new(info: &ToolInfo) -> ToolRt {
+        let grants = info
+            .grants
+            .iter()
+            .map(|(key, text)| Grant {
+                key: key.clone(),
+                value: serde_json::from_str(text).unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
+        ToolRt { info: info.clone(), grants }
+    }
+}
+
+impl Vm<'_> {
+    /// Calls the tool of call site `site` with the argument values at `args_at..`.
+    pub(super) fn call_tool(&mut self, site: u32, args_at: usize) -> Step<Value> {
+        let sites = self.tool_sites.clone();
+        let tools = self.tools.clone();
+        let site = sites.get(site as usize).ok_or("bad tool call site")?;
+        let tool = tools.get(site.tool as usize).ok_or("bad tool")?;
+        let alias = tool.info.alias.as_str();
+        let mut args = serde_json::Map::new();
+        for (i, name) in site.arg_names.iter().enumerate() {
+            let json = to_json_value(&self.regs[args_at + i])
+                .map_err(|e| format!("tool error: {alias}: invalid_args: argument `{name}`: {e}"))?;
+            args.insert(name.clone(), json);
+        }
+        let req = ToolRequest {
+            alias,
+            path: site.path.as_deref().unwrap_or(&tool.info.path),
+            version: tool.info.version.as_deref(),
+            provider: tool.info.provider.as_deref(),
+            mcp_command: tool.info.mcp_command.as_deref(),
+            args,
+            grants: &tool.grants,
+        };
+        let result = self.host.call_tool(req)?;
+        Ok(json_to_value(result))
+    }
+}
