@@ -193,6 +193,10 @@ fn constant(checker: &mut Checker<'_, '_>, p: &Program<'_>, module: usize, c: &l
 
 /// The first part of `e` that is not a constant expression, with the reason.
 fn not_constant(p: &Program<'_>, module: usize, e: &lumen_syntax::ast::Expr) -> Option<(Span, String)> {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || not_constant_inner(p, module, e))
+}
+
+fn not_constant_inner(p: &Program<'_>, module: usize, e: &lumen_syntax::ast::Expr) -> Option<(Span, String)> {
     use lumen_syntax::ast::{Expr, MapEntry};
     let names = &p.modules[module].names;
     let sub = |x: &Expr| not_constant(p, module, x);

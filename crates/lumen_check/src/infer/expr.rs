@@ -13,6 +13,11 @@ use crate::types::{FnTy, Ty, assignable, join, overlaps};
 impl Checker<'_, '_> {
     /// The type of `e`; `expected` (when known) types literals, lambdas and constructors.
     pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
+        // Long operator chains nest deeply; grow the stack instead of overflowing it.
+        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || self.expr_inner(e, expected))
+    }
+
+    fn expr_inner(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
         match &e.kind {
             ExprKind::Int(_) => Ty::Int,
             ExprKind::Float(_) => Ty::Float,
@@ -879,29 +884,45 @@ impl Checker<'_, '_> {
 
 /// `x`, `x.f`, `x.f.g`: a path narrowing can apply to (`None` for other expressions).
 pub(super) fn path_key(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Ident(id) => Some(id.name.clone()),
-        ExprKind::SelfValue => Some("self".into()),
-        ExprKind::Field { target, name, safe: false } => Some(format!("{}.{}", path_key(target)?, name.name)),
-        ExprKind::Paren(inner) => path_key(inner),
-        _ => None,
+    let mut fields: Vec<&str> = Vec::new();
+    let mut cur = e;
+    let root = loop {
+        match &cur.kind {
+            ExprKind::Ident(id) => break id.name.as_str(),
+            ExprKind::SelfValue => break "self",
+            ExprKind::Field { target, name, safe: false } => {
+                fields.push(&name.name);
+                cur = target;
+            }
+            ExprKind::Paren(inner) => cur = inner,
+            _ => return None,
+        }
+    };
+    let mut key = root.to_string();
+    for f in fields.iter().rev() {
+        key.push('.');
+        key.push_str(f);
     }
+    Some(key)
 }
 
 /// Whether a postfix chain contains `?.` or `?[` (then the rest of it runs only on non-null
 /// values, LANGUAGE.md 3.5.3).
 pub(super) fn chain_is_safe(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Field { safe: true, .. } | ExprKind::Index { safe: true, .. } => true,
-        ExprKind::Field { target, .. } | ExprKind::Index { target, .. } | ExprKind::TupleIndex { target, .. } => {
-            chain_is_safe(target)
-        }
-        ExprKind::Call { callee, .. } => match &callee.kind {
-            ExprKind::Field { target, safe, .. } => *safe || chain_is_safe(target),
-            _ => false,
-        },
-        ExprKind::Unwrap(_) => false,
-        _ => false,
+    let mut cur = e;
+    loop {
+        cur = match &cur.kind {
+            ExprKind::Field { safe: true, .. } | ExprKind::Index { safe: true, .. } => return true,
+            ExprKind::Field { target, .. } | ExprKind::Index { target, .. } | ExprKind::TupleIndex { target, .. } => {
+                target
+            }
+            ExprKind::Call { callee, .. } => match &callee.kind {
+                ExprKind::Field { safe: true, .. } => return true,
+                ExprKind::Field { target, .. } => target,
+                _ => return false,
+            },
+            _ => return false,
+        };
     }
 }
 

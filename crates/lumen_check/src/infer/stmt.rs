@@ -296,20 +296,30 @@ impl Checker<'_, '_> {
 
     /// What a condition tells about local bindings when it holds and when it does not.
     pub(super) fn facts(&self, e: &Expr) -> Facts {
+        self.facts_at(e, 0)
+    }
+
+    /// `depth` bounds the walk through `and`/`or`/`not`: every operand of a long chain asks for
+    /// the facts of its left side, so an unbounded walk would be quadratic.
+    fn facts_at(&self, e: &Expr, depth: usize) -> Facts {
+        const LIMIT: usize = 32;
+        if depth > LIMIT {
+            return (Vec::new(), Vec::new());
+        }
         match &e.kind {
-            ExprKind::Paren(inner) => self.facts(inner),
+            ExprKind::Paren(inner) => self.facts_at(inner, depth + 1),
             ExprKind::Unary { op: UnaryOp::Not, operand } => {
-                let (t, f) = self.facts(operand);
+                let (t, f) = self.facts_at(operand, depth + 1);
                 (f, t)
             }
             ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
-                let (mut t, _) = self.facts(lhs);
-                t.extend(self.facts(rhs).0);
+                let (mut t, _) = self.facts_at(lhs, depth + 1);
+                t.extend(self.facts_at(rhs, depth + 1).0);
                 (t, Vec::new())
             }
             ExprKind::Binary { op: BinOp::Or, lhs, rhs } => {
-                let (_, mut f) = self.facts(lhs);
-                f.extend(self.facts(rhs).1);
+                let (_, mut f) = self.facts_at(lhs, depth + 1);
+                f.extend(self.facts_at(rhs, depth + 1).1);
                 (Vec::new(), f)
             }
             ExprKind::Binary { op: op @ (BinOp::Eq | BinOp::Ne), lhs, rhs } => {
