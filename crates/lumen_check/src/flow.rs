@@ -4,37 +4,50 @@
 
 use lumen_syntax::ast::{Block, Cond, Expr, ExprKind, HandleClauseKind, Stmt, StmtKind};
 
-/// Whether control can never fall off the end of `b`.
+/// Whether control can never fall off the end of `b` (it leaves the cell on every path).
 pub fn block_ends(b: &Block) -> bool {
-    b.stmts.iter().any(stmt_ends)
+    b.stmts.iter().any(|s| stmt_ends(s, false))
 }
 
-fn stmt_ends(s: &Stmt) -> bool {
+/// Whether control always leaves `b` early: leaving the cell, or `break`/`continue` (after such
+/// a block, what its condition ruled out stays ruled out, LANGUAGE.md 4.4).
+pub fn block_exits(b: &Block) -> bool {
+    b.stmts.iter().any(|s| stmt_ends(s, true))
+}
+
+fn ends(b: &Block, jumps: bool) -> bool {
+    if jumps { block_exits(b) } else { block_ends(b) }
+}
+
+fn stmt_ends(s: &Stmt, jumps: bool) -> bool {
     match &s.kind {
         StmtKind::Return(_) | StmtKind::Halt(_) => true,
-        StmtKind::Expr(e) => expr_ends(e),
+        StmtKind::Break { .. } | StmtKind::Continue { .. } => jumps,
+        StmtKind::Expr(e) => expr_ends(e, jumps),
         _ => false,
     }
 }
 
-fn expr_ends(e: &Expr) -> bool {
+fn expr_ends(e: &Expr, jumps: bool) -> bool {
     match &e.kind {
-        ExprKind::Paren(x) => expr_ends(x),
+        ExprKind::Paren(x) => expr_ends(x, jumps),
         ExprKind::Call { callee, .. } => matches!(&callee.kind, ExprKind::Ident(id) if id.name == "exit"),
-        ExprKind::If { branches, otherwise: Some(o) } => branches.iter().all(|b| block_ends(&b.body)) && block_ends(o),
-        ExprKind::Match { arms, .. } => !arms.is_empty() && arms.iter().all(|a| block_ends(&a.body)),
-        ExprKind::When { arms } => arms.iter().any(|a| a.cond.is_none()) && arms.iter().all(|a| block_ends(&a.body)),
+        ExprKind::If { branches, otherwise: Some(o) } => {
+            branches.iter().all(|b| ends(&b.body, jumps)) && ends(o, jumps)
+        }
+        ExprKind::Match { arms, .. } => !arms.is_empty() && arms.iter().all(|a| ends(&a.body, jumps)),
+        ExprKind::When { arms } => arms.iter().any(|a| a.cond.is_none()) && arms.iter().all(|a| ends(&a.body, jumps)),
         ExprKind::Loop { label, body } => !breaks_out(body, label.as_ref().map(|l| l.name.as_str()), 0),
         // `while true` without a `break` never finishes either.
         ExprKind::While { label, cond, body } => {
             matches!(&**cond, Cond::Expr(Expr { kind: ExprKind::Bool(true), .. }))
                 && !breaks_out(body, label.as_ref().map(|l| l.name.as_str()), 0)
         }
-        ExprKind::Do(b) => block_ends(b),
+        ExprKind::Do(b) => ends(b, jumps),
         ExprKind::Handle { body, clauses } => {
-            block_ends(body)
+            ends(body, jumps)
                 && clauses.iter().all(|c| match &c.kind {
-                    HandleClauseKind::Op { body, .. } => block_ends(body),
+                    HandleClauseKind::Op { body, .. } => ends(body, jumps),
                     HandleClauseKind::Handler(_) => true,
                 })
         }
@@ -101,5 +114,6 @@ mod tests {
         assert!(!ends("cell f() -> Int\n  loop\n    break\n  end\nend\n"));
         assert!(ends("cell f() -> Int\n  loop\n    for i in 0..3\n      break\n    end\n  end\nend\n"));
         assert!(ends("cell f() -> Int\n  halt \"no\"\nend\n"));
+        assert!(!ends("cell f() -> Int\n  for i in 0..3\n    continue\n  end\nend\n"));
     }
 }

@@ -248,6 +248,17 @@ impl Checker<'_, '_> {
                 self.narrow(n, remaining.clone());
             }
             self.bind_pattern(&arm.pattern, &remaining);
+            // In `n: Int -> ...` and `null -> ...` the scrutinee itself is narrowed too.
+            if let Some(n) = &name {
+                match &arm.pattern.kind {
+                    PatternKind::Typed { ty, .. } => {
+                        let target = self.resolve_quiet(ty);
+                        self.narrow(n, narrow_is(&remaining, &target).0);
+                    }
+                    PatternKind::Literal(LiteralPattern::Null) => self.narrow(n, Ty::Null),
+                    _ => {}
+                }
+            }
             if let Some(g) = &arm.guard {
                 self.condition(g, "a match guard");
                 let (facts, _) = self.facts(g);

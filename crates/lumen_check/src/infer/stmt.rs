@@ -43,8 +43,8 @@ impl Checker<'_, '_> {
         let StmtKind::Expr(Expr { kind: ExprKind::If { branches, otherwise }, .. }) = &s.kind else { return };
         let [IfBranch { cond: Cond::Expr(c), body }] = branches.as_slice() else { return };
         let (when_true, when_false) = self.facts(c);
-        let then_ends = crate::flow::block_ends(body);
-        let else_ends = otherwise.as_ref().is_some_and(crate::flow::block_ends);
+        let then_ends = crate::flow::block_exits(body);
+        let else_ends = otherwise.as_ref().is_some_and(crate::flow::block_exits);
         if then_ends && !else_ends {
             for (n, t) in when_false {
                 self.narrow(&n, t);
