@@ -58,6 +58,7 @@ pub mod codes {
     pub const INDEX_TYPE: &str = "E0327";
     pub const UNSATISFIED_BOUND: &str = "E0328";
     pub const ARGUMENT_COUNT: &str = "E0329";
+    pub const FORMAT_SPEC: &str = "E0330";
     pub const UNREACHABLE_ARM: &str = "W0300";
     pub const UNKNOWN_EFFECT_NAME: &str = "W0301";
     pub const EFFECT_NOT_DECLARED: &str = "W0302";

@@ -252,10 +252,37 @@ impl Checker<'_, '_> {
 
     fn segments(&mut self, segments: &[StrSegment]) {
         for s in segments {
-            if let StrSegment::Interp { expr, .. } = s {
-                self.expr(expr, None);
+            if let StrSegment::Interp { expr, spec, span } = s {
+                let t = self.expr(expr, None);
+                if let Some(spec) = spec {
+                    self.format_spec(spec, &t, *span);
+                }
             }
         }
+    }
+
+    /// `{v:x}` needs an `Int`, `{v:.2f}` a number (LANGUAGE.md 5.11); `null` values are left to
+    /// the run time, as are values whose type is not known.
+    fn format_spec(&mut self, spec: &lumen_syntax::ast::FormatSpec, t: &Ty, span: Span) {
+        use lumen_syntax::ast::FormatType::*;
+        let (ok, want): (fn(&Ty) -> bool, &str) = match spec.ty {
+            Some(Decimal | Hex | HexUpper | Octal | Binary) => (|t| *t == Ty::Int, "an `Int`"),
+            Some(Fixed | Exp | ExpUpper) => (|t| t.is_numeric(), "an `Int` or a `Float`"),
+            Some(Str) | None => return,
+        };
+        let value = t.without_null();
+        if value.has_unknown() || value.members().iter().all(ok) {
+            return;
+        }
+        self.report(
+            Diagnostic::error(
+                codes::FORMAT_SPEC,
+                format!("the format spec `{}` needs {want}, found `{t}`", spec.text),
+                span,
+            )
+            .with_label(format!("this is `{t}`"))
+            .with_help("`d x X o b` format integers, `f e E` numbers; other values take no type letter"),
+        );
     }
 
     /// The element type of a list or set literal.
