@@ -60,6 +60,8 @@ struct FuncRt {
     is_lambda: bool,
     is_generator: bool,
     is_async: bool,
+    /// Not variadic, async or a generator: calls with every argument take the fast path.
+    simple: bool,
     code: Rc<[Instr]>,
     consts: Rc<[Value]>,
     lines: Rc<[u32]>,
@@ -209,6 +211,7 @@ impl<'h> Vm<'h> {
                 is_lambda: f.is_lambda,
                 is_generator: f.is_generator,
                 is_async: f.is_async,
+                simple: f.variadic.is_none() && !f.is_async && !f.is_generator,
                 code: Rc::from(f.code.as_slice()),
                 consts: f
                     .consts
@@ -329,6 +332,21 @@ impl<'h> Vm<'h> {
             return Err("stack overflow: too many nested calls".into());
         }
         let f = &self.funcs[func as usize];
+        if f.simple && argc == f.nparams {
+            // The common call: move the arguments into a fresh window above the stack top.
+            let base = self.regs.len();
+            let nregs = f.nregs.max(f.nparams);
+            self.regs.reserve(nregs);
+            for i in 0..argc {
+                let v = std::mem::take(&mut self.regs[args_at + i]);
+                self.regs.push(v);
+            }
+            for _ in argc..nregs {
+                self.regs.push(Value::Null);
+            }
+            self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
+            return Ok(());
+        }
         let base = self.regs.len();
         let nregs = f.nregs.max(f.nparams);
         match f.variadic {
@@ -590,7 +608,7 @@ impl<'h> Vm<'h> {
     /// Completes a return from the top frame (its defers have run).
     fn finish_return(&mut self, v: Value) {
         let mut frame = self.frames.pop().expect("frame");
-        self.regs.truncate(frame.base);
+        truncate_regs(&mut self.regs, frame.base);
         self.drop_handlers_above(self.frames.len());
         if let Some(extra) = frame.extra.as_mut() {
             if let Some(k) = extra.continuation.take()
@@ -638,6 +656,16 @@ impl<'h> Vm<'h> {
                 self.regs[base + $r as usize]
             };
         }
+        // Stores an Int without a call to drop the old value when it is an Int too (the common
+        // case in loops), and without building a `Value` on the stack first.
+        macro_rules! set_int {
+            ($d:expr, $v:expr) => {
+                match &mut reg!($d) {
+                    Value::Int(slot) => *slot = $v,
+                    other => *other = Value::Int($v),
+                }
+            };
+        }
         macro_rules! sync_out {
             () => {
                 self.frames[fi].pc = pc;
@@ -680,13 +708,17 @@ impl<'h> Vm<'h> {
             let instr = code[pc];
             pc += 1;
             match instr {
-                Instr::LoadNull(d) => reg!(d) = Value::Null,
-                Instr::LoadBool(d, b) => reg!(d) = Value::Bool(b),
-                Instr::LoadInt(d, i) => reg!(d) = Value::Int(i64::from(i)),
-                Instr::LoadConst(d, c) => reg!(d) = consts[c as usize].clone(),
+                Instr::LoadNull(d) => store_fast(&mut reg!(d), Value::Null),
+                Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
+                Instr::LoadInt(d, i) => set_int!(d, i64::from(i)),
+                Instr::LoadConst(d, c) => {
+                    let v = clone_fast(&consts[c as usize]);
+                    store_fast(&mut reg!(d), v);
+                }
                 Instr::Move(d, s) => {
                     if d != s {
-                        reg!(d) = reg!(s).clone();
+                        let v = clone_fast(&reg!(s));
+                        store_fast(&mut reg!(d), v);
                     }
                 }
                 Instr::LoadGlobal(d, g) => reg!(d) = self.globals[g as usize].clone(),
@@ -721,6 +753,12 @@ impl<'h> Vm<'h> {
                     reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
                 }
                 Instr::Binary(op, d, a, b) => {
+                    if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b))
+                        && let Some(r) = ops::int_fast(op, *x, *y)
+                    {
+                        set_int!(d, r);
+                        continue;
+                    }
                     let v = match (&reg!(a), &reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
                         (x, y) => try_op!(ops::binary(op, x, y)),
@@ -737,6 +775,12 @@ impl<'h> Vm<'h> {
                     }
                 }
                 Instr::AddImm(d, a, imm) => {
+                    if let Value::Int(x) = reg!(a)
+                        && let Some(r) = x.checked_add(i64::from(imm))
+                    {
+                        set_int!(d, r);
+                        continue;
+                    }
                     let v = match &reg!(a) {
                         Value::Int(x) => try_op!(x.checked_add(i64::from(imm)).map(Value::Int).ok_or_else(|| {
                             if imm >= 0 {
@@ -852,6 +896,22 @@ impl<'h> Vm<'h> {
                             }
                             try_op!(self.call_method(&name, at, argc as usize, base + dst as usize));
                         }
+                    }
+                    load_frame!();
+                }
+                Instr::Return(r) if self.frames[fi].extra.is_none() => {
+                    // A plain frame: no defers, task, generator or continuation to attend to.
+                    let v = std::mem::take(&mut reg!(r));
+                    let frame = self.frames.pop().expect("frame");
+                    truncate_regs(&mut self.regs, frame.base);
+                    if !self.handlers.is_empty() {
+                        self.drop_handlers_above(self.frames.len());
+                    }
+                    if frame.ret != usize::MAX {
+                        store_fast(&mut self.regs[frame.ret], v);
+                    }
+                    if self.frames.len() <= depth {
+                        return Ok(());
                     }
                     load_frame!();
                 }
@@ -1389,6 +1449,41 @@ pub fn is_kind(v: &Value, kind: Kind) -> bool {
 }
 
 /// Conversion at a typed boundary: Int widens to Float; other kinds are checked.
+/// Drops the registers above `len`, without a drop call for scalars.
+#[inline(always)]
+fn truncate_regs(regs: &mut Vec<Value>, len: usize) {
+    while regs.len() > len {
+        match regs.pop() {
+            Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null)) => std::mem::forget(v),
+            other => drop(other),
+        }
+    }
+}
+
+/// Clones a value, copying scalars inline (no call into `Clone::clone`).
+#[inline(always)]
+fn clone_fast(v: &Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(*i),
+        Value::Float(x) => Value::Float(*x),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Null => Value::Null,
+        other => other.clone(),
+    }
+}
+
+/// Stores into a register, skipping the drop call when the old value is a scalar.
+#[inline(always)]
+fn store_fast(slot: &mut Value, v: Value) {
+    match slot {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null => {
+            // The old value owns nothing.
+            std::mem::forget(std::mem::replace(slot, v));
+        }
+        _ => *slot = v,
+    }
+}
+
 /// The value of an annotated `let` or parameter: Int widens to Float; a dynamic (`Any`/`Json`)
 /// value is checked against the annotation. `null` passes, as lenient lookups produce it
 /// (LANGUAGE.md 4.4) and the checker rules out the rest.

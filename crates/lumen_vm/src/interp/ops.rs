@@ -86,6 +86,26 @@ pub fn int_binary(op: BinOp, x: i64, y: i64) -> OpResult {
     }
 }
 
+/// The Int arithmetic that cannot fail on these operands; `None` sends the operation down the
+/// general path (overflow, division by zero, comparisons, `in`, `++`).
+#[inline(always)]
+pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Mod if y > 0 => {
+            let r = x % y;
+            Some(if r < 0 { r + y } else { r })
+        }
+        BinOp::FloorDiv if y > 0 => Some(x.div_euclid(y)),
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
+    }
+}
+
 #[inline]
 pub fn int_compare(op: BinOp, x: i64, y: i64) -> bool {
     match op {
