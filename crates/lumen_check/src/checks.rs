@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use lumen_syntax::ast::{
-    CellBody, ExprKind, ItemKind, Member, MemberKind, Param, ProcessKind, StateItemKind, StrSegment,
+    CellBody, ExprKind, ItemKind, Member, MemberKind, Param, ParamKind, ProcessKind, StateItemKind, StrSegment,
 };
 use lumen_syntax::{Diagnostic, Span};
 
@@ -52,6 +52,7 @@ pub fn declarations(p: &Program<'_>, out: &mut [Vec<Diagnostic>]) {
                 }
                 ItemKind::Process(pd) => {
                     predeclared(&pd.name.name, pd.name.span, pd.kind.as_str(), out, mi);
+                    process_members(pd.kind, &pd.name.name, &pd.members, out, mi);
                     configs(&mut checker, &pd.members);
                     let Some(Def::Type(tid)) = m.names.get(&pd.name.name).copied() else { continue };
                     match pd.kind {
@@ -71,8 +72,99 @@ pub fn declarations(p: &Program<'_>, out: &mut [Vec<Diagnostic>]) {
     }
     for cell in &p.cells {
         params_unique(&cell.decl.params, &cell.decl.name.name, out, cell.module);
+        parameter_rules(&cell.decl.params, &cell.decl.name.name, out, cell.module);
     }
     impls(p, out);
+}
+
+/// Declared cells type their parameters, and defaults come last (LANGUAGE.md 3.3.3).
+fn parameter_rules(params: &[Param], cell: &str, out: &mut [Vec<Diagnostic>], module: usize) {
+    let mut defaulted: Option<&Param> = None;
+    for prm in params {
+        match prm.kind {
+            ParamKind::SelfParam => continue,
+            ParamKind::Variadic => {}
+            ParamKind::Normal => {
+                if prm.default.is_none()
+                    && let Some(d) = defaulted
+                {
+                    out[module].push(
+                        Diagnostic::error(
+                            codes::PARAMETERS,
+                            format!(
+                                "parameter `{}` of `{cell}` has no default but follows `{}`, which has one",
+                                prm.name.name, d.name.name
+                            ),
+                            prm.name.span,
+                        )
+                        .with_label("needs a default, or must come first")
+                        .with_secondary(d.name.span, "has a default"),
+                    );
+                }
+                if prm.default.is_some() {
+                    defaulted.get_or_insert(prm);
+                }
+            }
+        }
+        if prm.ty.is_none() {
+            out[module].push(
+                Diagnostic::error(
+                    codes::PARAMETERS,
+                    format!("parameter `{}` of cell `{cell}` needs a type", prm.name.name),
+                    prm.name.span,
+                )
+                .with_label("no type")
+                .with_help(format!("write `{}: Type`; only lambda parameters may omit their types", prm.name.name)),
+            );
+        }
+    }
+}
+
+/// Process members that belong to another kind, and cells that replace built-in methods (only
+/// `run` may be replaced, LANGUAGE.md 7.6).
+fn process_members(kind: ProcessKind, name: &str, members: &[Member], out: &mut [Vec<Diagnostic>], module: usize) {
+    let builtins: &[&str] = match kind {
+        ProcessKind::Machine => &["start", "step", "current_state", "is_terminal", "payload", "steps", "resume_from"],
+        ProcessKind::Memory => {
+            &["append", "remember", "recent", "recall", "store", "upsert", "get", "query", "delete", "count", "clear"]
+        }
+        ProcessKind::Guardrail => &["validate"],
+        ProcessKind::Pattern => &["match_text"],
+        _ => &[],
+    };
+    for m in members {
+        let misplaced = match &m.kind {
+            MemberKind::Stages(_) if !matches!(kind, ProcessKind::Pipeline | ProcessKind::Orchestration) => {
+                Some("`stages:`")
+            }
+            MemberKind::Initial(_) if kind != ProcessKind::Machine => Some("`initial:`"),
+            MemberKind::State(_) if kind != ProcessKind::Machine => Some("`state`"),
+            MemberKind::Cell(c) if builtins.contains(&c.name.name.as_str()) => {
+                out[module].push(
+                    Diagnostic::error(
+                        codes::PROCESS_MEMBER,
+                        format!("cell `{}` would replace a built-in method of {} `{name}`", c.name.name, kind.as_str()),
+                        c.name.span,
+                    )
+                    .with_label("built-in method")
+                    .with_help("only `run` may be replaced; choose another name"),
+                );
+                None
+            }
+            _ => None,
+        };
+        if let Some(what) = misplaced {
+            out[module].push(
+                Diagnostic::error(
+                    codes::PROCESS_MEMBER,
+                    format!("{what} is not allowed in {} `{name}`", kind.as_str()),
+                    m.span,
+                )
+                .with_label(format!("not a member of a {}", kind.as_str()))
+                .with_help("`stages:` belongs to pipelines and orchestrations, `initial:` and `state` to machines"),
+            );
+        }
+    }
 }
 
 fn predeclared(name: &str, span: Span, what: &str, out: &mut [Vec<Diagnostic>], module: usize) {

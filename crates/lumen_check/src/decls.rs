@@ -256,6 +256,8 @@ pub struct Program<'a> {
     pub decl_diags: RefCell<Vec<Vec<Diagnostic>>>,
     /// Return types inferred for cells that declare none (`None` while being inferred).
     pub inferred: RefCell<HashMap<CellId, Option<Ty>>>,
+    /// Cells without a declared return type whose inference reached themselves again.
+    pub recursive: RefCell<HashSet<CellId>>,
     pub const_types: RefCell<HashMap<usize, Option<Ty>>>,
 }
 
@@ -283,6 +285,7 @@ impl<'a> Program<'a> {
             implements: HashSet::new(),
             decl_diags: RefCell::new(vec![Vec::new(); inputs.len()]),
             inferred: RefCell::new(HashMap::new()),
+            recursive: RefCell::new(HashSet::new()),
             const_types: RefCell::new(HashMap::new()),
         };
         p.predeclare();

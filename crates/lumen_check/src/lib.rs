@@ -59,6 +59,9 @@ pub mod codes {
     pub const UNSATISFIED_BOUND: &str = "E0328";
     pub const ARGUMENT_COUNT: &str = "E0329";
     pub const FORMAT_SPEC: &str = "E0330";
+    pub const PROCESS_MEMBER: &str = "E0331";
+    pub const PATTERN: &str = "E0332";
+    pub const PARAMETERS: &str = "E0333";
     pub const UNREACHABLE_ARM: &str = "W0300";
     pub const UNKNOWN_EFFECT_NAME: &str = "W0301";
     pub const EFFECT_NOT_DECLARED: &str = "W0302";
@@ -102,6 +105,23 @@ pub fn check_program(inputs: &[ModuleInput<'_>]) -> Vec<Vec<Diagnostic>> {
             let mut checker = infer::Checker::new(&program, i);
             checker.check_main(&top);
             out[i].extend(checker.diags);
+        }
+    }
+    // A cell whose return type is inferred may not call itself (LANGUAGE.md 4.3).
+    let mut recursive: Vec<usize> = program.recursive.borrow().iter().copied().collect();
+    recursive.sort_unstable();
+    for c in recursive {
+        let cell = &program.cells[c];
+        if cell.ret.is_none() && !cell.decl.is_generator {
+            out[cell.module].push(
+                Diagnostic::error(
+                    codes::RETURN_TYPE,
+                    format!("cell `{}` calls itself, so it must declare its return type", cell.name()),
+                    cell.decl.name.span,
+                )
+                .with_label("recursive cell without `-> Type`")
+                .with_help("add the return type after the parameters, e.g. `-> Int`"),
+            );
         }
     }
     effects::check(&program, &facts, &mut out);

@@ -194,12 +194,10 @@ impl Checker<'_, '_> {
             }
             ExprKind::Do(body) | ExprKind::Comptime(body) => self.block_value(body, expected),
             ExprKind::Loop { label, body } => {
-                let breaks = self.in_loop(label.as_ref().map(|l| l.name.as_str()), |c| c.block(body));
+                let breaks = self.in_loop(label.as_ref(), |c| c.block(body));
                 breaks.unwrap_or(Ty::Unknown)
             }
-            ExprKind::While { label, cond, body } => {
-                self.while_expr(label.as_ref().map(|l| l.name.as_str()), cond, body)
-            }
+            ExprKind::While { label, cond, body } => self.while_expr(label.as_ref(), cond, body),
             ExprKind::For { label, pattern, iter, filter, body } => {
                 let it = self.expr(iter, None);
                 self.check_iterable(&it, iter.span);
@@ -210,7 +208,7 @@ impl Checker<'_, '_> {
                     let (t, _) = self.facts(f);
                     self.apply(&t);
                 }
-                let breaks = self.in_loop(label.as_ref().map(|l| l.name.as_str()), |c| c.block(body));
+                let breaks = self.in_loop(label.as_ref(), |c| c.block(body));
                 self.pop_scope();
                 Ty::optional(breaks.unwrap_or(Ty::Null))
             }

@@ -449,6 +449,9 @@ impl<'p, 'a> Checker<'p, 'a> {
 /// `= expression`); `Unknown` while a recursive inference is in progress.
 pub fn infer_return(p: &Program<'_>, c: CellId) -> Ty {
     if let Some(known) = p.inferred.borrow().get(&c) {
+        if known.is_none() {
+            p.recursive.borrow_mut().insert(c);
+        }
         return known.clone().unwrap_or(Ty::Unknown);
     }
     p.inferred.borrow_mut().insert(c, None);

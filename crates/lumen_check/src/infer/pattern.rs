@@ -76,7 +76,26 @@ impl Checker<'_, '_> {
                     self.pattern(p, &t, seen);
                 }
             }
-            PatternKind::Record { path, fields, .. } => {
+            PatternKind::Record { path, fields, rest } => {
+                if !rest && let Some(all) = self.record_fields_of(path, ty) {
+                    let missing: Vec<&str> = all
+                        .iter()
+                        .filter_map(|(n, _)| n.as_deref())
+                        .filter(|n| !fields.iter().any(|f| f.name.name == *n))
+                        .collect();
+                    if !missing.is_empty() {
+                        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                        self.report(
+                            Diagnostic::error(
+                                codes::PATTERN,
+                                format!("this record pattern does not list {list}"),
+                                pat.span,
+                            )
+                            .with_label("fields left out")
+                            .with_help("list every field, or end the pattern with `..` to ignore the rest"),
+                        );
+                    }
+                }
                 let named = self.record_pattern_fields(path, ty);
                 for f in fields {
                     let t = named
@@ -91,6 +110,28 @@ impl Checker<'_, '_> {
             }
             PatternKind::Qualified(_) => {}
             PatternKind::Or(alts) => {
+                // Every alternative binds the same names (LANGUAGE.md 3.6).
+                let names: Vec<Vec<String>> = alts.iter().map(|a| self.bound_names(a)).collect();
+                for (alt, ns) in alts.iter().zip(&names).skip(1) {
+                    let first = &names[0];
+                    let odd: Vec<&String> = first
+                        .iter()
+                        .filter(|n| !ns.contains(n))
+                        .chain(ns.iter().filter(|n| !first.contains(n)))
+                        .collect();
+                    if let Some(n) = odd.first() {
+                        self.report(
+                            Diagnostic::error(
+                                codes::PATTERN,
+                                format!("`{n}` is not bound in every alternative of this or-pattern"),
+                                alt.span,
+                            )
+                            .with_label("binds different names than the first alternative")
+                            .with_help("each alternative must bind the same names, with the same types"),
+                        );
+                        break;
+                    }
+                }
                 let before = seen.clone();
                 for (i, alt) in alts.iter().enumerate() {
                     if i == 0 {
@@ -102,6 +143,44 @@ impl Checker<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The names a pattern binds, sorted.
+    fn bound_names(&self, p: &Pattern) -> Vec<String> {
+        fn walk(c: &Checker<'_, '_>, p: &Pattern, out: &mut Vec<String>) {
+            match &p.kind {
+                PatternKind::Binding(id) if c.payloadless_variant(&id.name).is_none() => out.push(id.name.clone()),
+                PatternKind::Typed { name, .. } => out.push(name.name.clone()),
+                PatternKind::Tuple(items) => items.iter().for_each(|i| walk(c, i, out)),
+                PatternKind::List { before, rest, after } => {
+                    before.iter().chain(after).for_each(|i| walk(c, i, out));
+                    if let Some(Some(n)) = rest {
+                        out.push(n.name.clone());
+                    }
+                }
+                PatternKind::Variant { args, .. } => args.iter().for_each(|a| walk(c, a, out)),
+                PatternKind::Record { fields, .. } => {
+                    for f in fields {
+                        match &f.pattern {
+                            Some(p) => walk(c, p, out),
+                            None => out.push(f.name.name.clone()),
+                        }
+                    }
+                }
+                PatternKind::Or(alts) => {
+                    if let Some(a) = alts.first() {
+                        walk(c, a, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, p, &mut out);
+        out.retain(|n| n != "_");
+        out.sort();
+        out.dedup();
+        out
     }
 
     fn bind_name(&mut self, id: &Ident, ty: Ty, seen: &mut HashMap<String, Span>) {

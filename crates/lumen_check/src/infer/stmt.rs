@@ -1,6 +1,8 @@
 //! Statements, blocks, conditions and narrowing (LANGUAGE.md 3.4, 4.4).
 
-use lumen_syntax::ast::{BinOp, Block, CellDecl, Cond, Expr, ExprKind, IfBranch, ParamKind, Stmt, StmtKind, UnaryOp};
+use lumen_syntax::ast::{
+    BinOp, Block, CellDecl, Cond, Expr, ExprKind, Ident, IfBranch, ParamKind, Stmt, StmtKind, UnaryOp,
+};
 use lumen_syntax::{Diagnostic, Span};
 
 use super::{Checker, Frame, Loop};
@@ -398,7 +400,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    pub(super) fn while_expr(&mut self, label: Option<&str>, cond: &Cond, body: &Block) -> Ty {
+    pub(super) fn while_expr(&mut self, label: Option<&Ident>, cond: &Cond, body: &Block) -> Ty {
         self.push_scope();
         match cond {
             Cond::Expr(c) => {
@@ -417,8 +419,17 @@ impl Checker<'_, '_> {
     }
 
     /// Runs `f` inside a loop; returns the join of the `break` values.
-    pub(super) fn in_loop(&mut self, label: Option<&str>, f: impl FnOnce(&mut Self)) -> Option<Ty> {
-        self.frame().loops.push(Loop { label: label.map(str::to_string), breaks: Vec::new() });
+    pub(super) fn in_loop(&mut self, label: Option<&Ident>, f: impl FnOnce(&mut Self)) -> Option<Ty> {
+        if let Some(l) = label
+            && self.frame().loops.iter().any(|lp| lp.label.as_deref() == Some(l.name.as_str()))
+        {
+            self.report(
+                Diagnostic::error(codes::DUPLICATE_NAME, format!("duplicate loop label `@{}`", l.name), l.span)
+                    .with_label("an enclosing loop has this label")
+                    .with_help("labels are unique among enclosing loops; rename this one"),
+            );
+        }
+        self.frame().loops.push(Loop { label: label.map(|l| l.name.clone()), breaks: Vec::new() });
         f(self);
         let lp = self.frame().loops.pop()?;
         lp.breaks.iter().fold(None, |acc: Option<Ty>, t| Some(acc.map_or(t.clone(), |a| join(&a, t))))
