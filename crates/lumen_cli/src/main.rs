@@ -6,6 +6,13 @@
 mod check;
 mod fmt_cmd;
 mod pipeline;
+mod repl;
+mod repl_build;
+mod repl_host;
+mod repl_session;
+mod test_cmd;
+mod test_doc;
+mod test_report;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -39,6 +46,10 @@ enum Command {
     Run(RunArgs),
     /// Rewrite source files in the canonical layout
     Fmt(fmt_cmd::FmtArgs),
+    /// Run the test cells and doc tests under a path
+    Test(test_cmd::TestArgs),
+    /// Evaluate declarations and statements interactively
+    Repl(repl::ReplArgs),
 }
 
 #[derive(Args, Debug)]
@@ -125,5 +136,7 @@ fn run_command(command: Command) -> u8 {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => check::run(&args),
         Command::Fmt(args) => fmt_cmd::fmt(&args),
+        Command::Test(args) => test_cmd::test(&args),
+        Command::Repl(args) => repl::repl(&args),
     }
 }
