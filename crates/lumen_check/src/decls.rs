@@ -163,6 +163,8 @@ pub struct ModuleInfo<'a> {
     pub open: bool,
     pub deterministic: bool,
     pub strict: bool,
+    /// `@doc_mode true`: unresolved type names are warnings (LANGUAGE.md 1.4).
+    pub doc_mode: bool,
 }
 
 /// Where a key of method lookup comes from: the outermost constructor of a type.
@@ -364,12 +366,14 @@ impl<'a> Program<'a> {
             open: false,
             deterministic: false,
             strict: true,
+            doc_mode: false,
         };
         for d in &module.directives {
             let on = !matches!(d.value, DirectiveValue::Bool(false));
             match d.name.name.as_str() {
                 "deterministic" => info.deterministic = on,
                 "strict" => info.strict = on,
+                "doc_mode" => info.doc_mode = on,
                 _ => {}
             }
         }

@@ -65,6 +65,7 @@ pub mod codes {
     pub const UNREACHABLE_ARM: &str = "W0300";
     pub const UNKNOWN_EFFECT_NAME: &str = "W0301";
     pub const EFFECT_NOT_DECLARED: &str = "W0302";
+    pub const UNDEFINED_TYPE_DOC_MODE: &str = "W0303";
 }
 
 /// One module of the program: its dotted name (as imports write it) and its syntax tree.
@@ -125,7 +126,13 @@ pub fn check_program(inputs: &[ModuleInput<'_>]) -> Vec<Vec<Diagnostic>> {
         }
     }
     effects::check(&program, &facts, &mut out);
-    for diags in &mut out {
+    for (i, diags) in out.iter_mut().enumerate() {
+        if program.modules[i].doc_mode {
+            for d in diags.iter_mut().filter(|d| d.code == codes::UNDEFINED_TYPE) {
+                d.severity = lumen_syntax::Severity::Warning;
+                d.code = codes::UNDEFINED_TYPE_DOC_MODE;
+            }
+        }
         diags.sort_by_key(|d| (d.primary_span().start, d.primary_span().end));
         diags.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.message == b.message);
     }
