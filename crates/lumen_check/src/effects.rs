@@ -91,12 +91,49 @@ pub fn check(p: &Program<'_>, facts: &HashMap<CellId, Facts>, out: &mut [Vec<Dia
                 if row.contains(effect) || handled.contains(effect) {
                     continue;
                 }
-                let d = violation(strict, cell.name(), effect, *span, &row_text)
+                let mut d = violation(strict, cell.name(), effect, *span, &row_text)
                     .with_label(format!("`{}` has effect `{effect}`", p.cells[*callee].name()));
+                let chain = cause_chain(p, facts, &visible, *callee, effect);
+                if chain.len() > 1 {
+                    d = d.with_help(format!("the effect comes through {}", chain.join(" -> ")));
+                }
                 report(effect, d, out);
             }
         }
     }
+}
+
+/// How callee `c` gets `effect`: the cells along the calls, ending at the one that causes it
+/// itself (`middle`, `helper`); bounded, so cycles end.
+fn cause_chain(
+    p: &Program<'_>,
+    facts: &HashMap<CellId, Facts>,
+    visible: &[BTreeSet<String>],
+    c: CellId,
+    effect: &str,
+) -> Vec<String> {
+    let mut chain = vec![format!("`{}`", p.cells[c].name())];
+    let mut cur = c;
+    for _ in 0..16 {
+        if p.cells[cur].effects.is_some() {
+            break;
+        }
+        let Some(f) = facts.get(&cur) else { break };
+        if f.direct.iter().any(|(e, _)| e == effect) {
+            break;
+        }
+        let Some((next, _, _)) =
+            f.calls.iter().find(|(n, _, h)| visible[*n].contains(effect) && !h.iter().any(|x| x == effect))
+        else {
+            break;
+        };
+        if chain.len() > 1 && *next == c {
+            break;
+        }
+        chain.push(format!("`{}`", p.cells[*next].name()));
+        cur = *next;
+    }
+    chain
 }
 
 fn violation(strict: bool, cell: &str, effect: &str, span: lumen_syntax::Span, row: &str) -> Diagnostic {

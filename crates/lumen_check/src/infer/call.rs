@@ -578,6 +578,15 @@ impl Checker<'_, '_> {
         }
         let mut d = Diagnostic::error(codes::METHOD_NOT_FOUND, format!("no method `{m}` on `{recv}`"), name.span)
             .with_label("method not found");
+        if let Ty::Union(members) = recv
+            && members.iter().all(|t| self.p.method(t, m).is_some())
+        {
+            d = d.with_help(format!(
+                "every member of the union has `{m}`, but methods are resolved statically: narrow first (`if x is T`, `match`)"
+            ));
+            self.report(d);
+            return Ty::Unknown;
+        }
         let mut candidates: Vec<String> = builtins::names().map(str::to_string).collect();
         candidates.extend(
             self.p
