@@ -41,7 +41,7 @@ pub fn repl(args: &ReplArgs) -> u8 {
     let mut session = Session::new(color);
     let mut history: Vec<String> = Vec::new();
     if interactive {
-        println!("Lumen {} — :help for help, :quit to leave", env!("CARGO_PKG_VERSION"));
+        println!("Lumen {} (:help for help, :quit to leave)", env!("CARGO_PKG_VERSION"));
     }
     let mut buffer = String::new();
     let mut blanks = 0;

@@ -25,6 +25,8 @@ const MAIN: &str = "__lumen_repl_main";
 const VALUE: &str = "__lumen_repl_value";
 const PROBE_TYPE: &str = "__LumenReplProbe";
 const PROBE_VAR: &str = "__lumen_repl_probe";
+/// The compiler's code for misplaced control flow (its `codes` module is not public).
+const BAD_CONTROL_FLOW: &str = "E0205";
 /// Path of the generated program in traces and glue diagnostics.
 const GENERATED: &str = "<repl session>";
 
@@ -181,7 +183,7 @@ impl Session {
     }
 
     fn eval_parsed(&mut self, input: usize, parse: &ParseOutput, show_value: bool) -> Step {
-        if self.report(&parse.diagnostics, input) {
+        if self.report(&parse.diagnostics, input) || self.report(&top_level_misfits(&parse.module), input) {
             return Step::Continue;
         }
         let mut parts = split(input, &self.inputs[input], &parse.module);
@@ -547,6 +549,29 @@ fn split(input: usize, file: &SourceFile, module: &Module) -> Parts {
         parts.echo = Some(Chunk { input, start: e.span.start as usize, end: e.span.end as usize });
     }
     parts
+}
+
+/// Top-level statements that cannot work in a session whose statements all share one body:
+/// `return` would skip every later input, a `defer` block would run after each of them.
+fn top_level_misfits(module: &Module) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for item in &module.items {
+        let ItemKind::Stmt(stmt) = &item.kind else { continue };
+        let what = match stmt.kind {
+            StmtKind::Return(_) => "return",
+            StmtKind::Defer(_) => "defer",
+            StmtKind::Break { .. } => "break",
+            StmtKind::Continue { .. } => "continue",
+            StmtKind::Yield(_) => "yield",
+            _ => continue,
+        };
+        found.push(
+            Diagnostic::error(BAD_CONTROL_FLOW, format!("`{what}` at the top level of the repl"), stmt.span)
+                .with_label("not inside a cell")
+                .with_help(format!("use `{what}` inside a cell or a block")),
+        );
+    }
+    found
 }
 
 /// The name a declaration defines, for replacement on redeclaration.

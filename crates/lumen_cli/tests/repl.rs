@@ -150,3 +150,25 @@ fn blank_lines_inside_a_construct_continue_it() {
     let (out, err, _) = session("cell f() -> Int\n\n  return 7\nend\nf()\n");
     assert_eq!(out, "7 : Int\n", "stderr: {err}");
 }
+
+#[test]
+fn top_level_control_flow_is_rejected() {
+    let (out, err, _) = session("let a = 1\nreturn 5\na + 1\n");
+    assert_eq!(out, "2 : Int\n", "stderr: {err}");
+    assert!(err.contains("`return` at the top level of the repl"), "{err}");
+}
+
+#[test]
+fn a_broken_earlier_input_is_dropped_after_a_redeclaration() {
+    let script = "cell g() -> Int = 1\nlet a = g()\nlet b = 10\ncell g(x: Int) -> Int = x\nb + g(5)\na\n";
+    let (out, err, _) = session(script);
+    assert_eq!(out, "15 : Int\n", "stderr: {err}");
+    assert!(err.contains("note: dropped `let a = g()` from <repl 2>: it no longer compiles"), "{err}");
+    assert!(err.contains("undefined variable `a`"), "{err}");
+}
+
+#[test]
+fn program_reads_stdin_lines_once() {
+    let (out, err, _) = session("let name = read_line()\nada\nprint(\"hi\", name)\nname\n");
+    assert_eq!(out, "hi ada\nada : String?\n", "stderr: {err}");
+}
