@@ -17,6 +17,7 @@ mod effects;
 mod exhaust;
 mod flow;
 mod infer;
+mod resolve;
 mod suggest;
 mod types;
 

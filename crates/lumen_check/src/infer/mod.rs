@@ -5,6 +5,7 @@
 mod call;
 mod effect;
 mod expr;
+mod ops;
 mod pattern;
 mod stmt;
 
