@@ -9,6 +9,7 @@ mod pipeline;
 mod repl;
 mod repl_build;
 mod repl_host;
+mod repl_input;
 mod repl_session;
 mod test_cmd;
 mod test_doc;
