@@ -357,10 +357,12 @@ impl Checker<'_, '_> {
                 let report = crate::exhaust::check(self, &st, arms);
                 if let Some(missing) = report.missing {
                     let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                    // Point at `match scrutinee`, not at the whole block.
+                    let head = Span { start: span.start, end: scrutinee.span.end.max(span.start) };
                     let d = Diagnostic::error(
                         codes::NON_EXHAUSTIVE,
                         format!("non-exhaustive match: {list} not covered"),
-                        span,
+                        head,
                     )
                     .with_label(format!("missing {list}"))
                     .with_help(format!("add an arm for each missing case, or a `_ ->` arm (the scrutinee is `{st}`)"));
