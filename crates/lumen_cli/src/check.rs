@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lumen_syntax::{Diagnostic, SourceFile, render_json, render_text, summary_line};
 use lumen_vm::display::display;
-use lumen_vm::host::{Host, StdHost};
+use lumen_vm::host::Host;
 use lumen_vm::interp::{Fault, Vm};
 
 use crate::pipeline::{self, Build};
@@ -60,10 +60,13 @@ pub fn run(args: &RunArgs) -> u8 {
         return BAD_INPUT;
     }
     let Some(program) = &build.program else { return BAD_INPUT };
-    let mut host = StdHost::new(args.args.clone());
+    let mut host = match crate::run_host::make(args, &build) {
+        Ok(host) => host,
+        Err(status) => return status,
+    };
     let outcome = Vm::new(program, &mut host).run_main();
     host.flush();
-    match outcome {
+    let status = match &outcome {
         Ok(value) => match value.as_result() {
             // `main` returning `err(e)` fails the run (LANGUAGE.md 1.5).
             Some((false, e)) => {
@@ -72,7 +75,7 @@ pub fn run(args: &RunArgs) -> u8 {
             }
             _ => OK,
         },
-        Err(Fault::Exit(code)) => u8::try_from(code.clamp(0, 255)).unwrap_or(BAD_INPUT),
+        Err(Fault::Exit(code)) => u8::try_from((*code).clamp(0, 255)).unwrap_or(BAD_INPUT),
         Err(Fault::Abort) => {
             eprintln!("{}: internal error: an aborted computation escaped the interpreter", paint("error", RED, color));
             INTERNAL_ERROR
@@ -86,7 +89,8 @@ pub fn run(args: &RunArgs) -> u8 {
             eprint!("{text}");
             BAD_INPUT
         }
-    }
+    };
+    crate::run_host::finish(&mut host, &outcome, status)
 }
 
 /// Runs the pipeline on `path`; prints a message and returns `None` when it cannot be read.

@@ -11,9 +11,11 @@ mod repl_build;
 mod repl_host;
 mod repl_input;
 mod repl_session;
+mod run_host;
 mod test_cmd;
 mod test_doc;
 mod test_report;
+mod trace_cmd;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,6 +49,8 @@ enum Command {
     Run(RunArgs),
     /// Rewrite source files in the canonical layout
     Fmt(fmt_cmd::FmtArgs),
+    /// Inspect recorded run traces
+    Trace(trace_cmd::TraceArgs),
     /// Run the test cells and doc tests under a path
     Test(test_cmd::TestArgs),
     /// Evaluate declarations and statements interactively
@@ -77,6 +81,12 @@ pub struct RunArgs {
     /// When to colour text diagnostics
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Write the run's trace (also its replay log) to DIR/<run_id>.jsonl
+    #[arg(long, value_name = "DIR")]
+    pub trace_dir: Option<PathBuf>,
+    /// Answer tool and host calls from a recorded trace instead of the outside world
+    #[arg(long, value_name = "TRACE")]
+    pub replay: Option<PathBuf>,
     /// Arguments passed to the program
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -137,6 +147,7 @@ fn run_command(command: Command) -> u8 {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => check::run(&args),
         Command::Fmt(args) => fmt_cmd::fmt(&args),
+        Command::Trace(args) => trace_cmd::trace(&args),
         Command::Test(args) => test_cmd::test(&args),
         Command::Repl(args) => repl::repl(&args),
     }

@@ -1,0 +1,191 @@
+//! `builtin-http` (`http.get`, `http.post`, `http.put`, `http.delete`, `http.request`) and the HTTP
+//! exchange the API providers share.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use ureq::http;
+
+use super::{Call, Provider, Reply, kind_of, setting_u64, string_arg};
+use crate::error::{ErrorKind, ToolError};
+use crate::policy::default_method;
+
+/// Response bodies larger than this fail the call unless `max_body_bytes` says otherwise.
+const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
+
+/// A request to send.
+pub struct Exchange<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Option<Duration>,
+    pub max_body: u64,
+}
+
+/// A response of any status.
+#[derive(Debug)]
+pub struct Received {
+    pub status: u16,
+    /// Lower-case names; repeated headers joined with `, `.
+    pub headers: Map<String, Value>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(Value::as_str)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends one request; only transport failures are errors.
+pub fn exchange(request: &Exchange<'_>) -> Result<Received, ToolError> {
+    let scheme_end = request.url.find("://").map(|at| request.url[..at].to_ascii_lowercase());
+    match scheme_end.as_deref() {
+        Some("http") => {}
+        Some("https") if cfg!(feature = "tls") => {}
+        Some("https") => {
+            return Err(ToolError::new(
+                ErrorKind::Unavailable,
+                "https needs lumen built with the `tls` feature (cargo build --features lumen_runtime/tls)",
+            ));
+        }
+        _ => {
+            return Err(ToolError::new(
+                ErrorKind::InvalidArgs,
+                format!("url must start with http:// or https://: {}", request.url),
+            ));
+        }
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(request.timeout)
+        .max_redirects(5)
+        .user_agent(concat!("lumen/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    let mut builder = http::Request::builder().method(request.method).uri(request.url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let sent = match &request.body {
+        Some(body) => builder.body(body.clone()).map(|r| agent.run(r)),
+        None => builder.body(()).map(|r| agent.run(r)),
+    };
+    let mut response = match sent {
+        Ok(result) => result.map_err(transport_error)?,
+        Err(err) => return Err(ToolError::new(ErrorKind::InvalidArgs, format!("bad request: {err}"))),
+    };
+    let status = response.status().as_u16();
+    let mut headers = Map::new();
+    for (name, value) in response.headers() {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), Value::String(value));
+            }
+        }
+    }
+    let body = response.body_mut().with_config().limit(request.max_body).read_to_vec().map_err(transport_error)?;
+    Ok(Received { status, headers, body })
+}
+
+fn transport_error(err: ureq::Error) -> ToolError {
+    match err {
+        ureq::Error::Timeout(what) => ToolError::new(ErrorKind::Timeout, format!("no response in time ({what})")),
+        ureq::Error::HostNotFound => ToolError::new(ErrorKind::Unavailable, "cannot resolve the host"),
+        ureq::Error::ConnectionFailed => ToolError::new(ErrorKind::Unavailable, "connection failed"),
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                ToolError::new(ErrorKind::Timeout, "no response in time")
+            }
+            std::io::ErrorKind::ConnectionRefused => ToolError::new(ErrorKind::Unavailable, "connection refused"),
+            _ => ToolError::new(ErrorKind::Unavailable, format!("connection error: {io}")),
+        },
+        ureq::Error::BadUri(text) => ToolError::new(ErrorKind::InvalidArgs, format!("bad url: {text}")),
+        ureq::Error::Http(e) => ToolError::new(ErrorKind::InvalidArgs, format!("bad request: {e}")),
+        ureq::Error::BodyExceedsLimit(limit) => {
+            ToolError::new(ErrorKind::Failed, format!("response body exceeds {limit} bytes (max_body_bytes)"))
+        }
+        ureq::Error::Tls(text) => ToolError::new(ErrorKind::Unavailable, format!("tls: {text}")),
+        other => ToolError::new(ErrorKind::Failed, other.to_string()),
+    }
+}
+
+/// `builtin-http`: non-2xx statuses are results, not errors.
+pub struct HttpProvider;
+
+impl Provider for HttpProvider {
+    fn schema_version(&self) -> Option<&'static str> {
+        Some("1")
+    }
+
+    fn call(&mut self, call: &Call<'_>) -> Result<Reply, ToolError> {
+        let method = match call.path {
+            "http.request" => match call.args.get("method") {
+                Some(Value::String(m)) => m.to_ascii_uppercase(),
+                Some(other) => {
+                    return Err(ToolError::new(
+                        ErrorKind::InvalidArgs,
+                        format!("`method` must be a String, got {}", kind_of(other)),
+                    ));
+                }
+                None => "GET".to_owned(),
+            },
+            path => match default_method(path) {
+                Some(m) => m.to_owned(),
+                None => return Err(ToolError::new(ErrorKind::NotFound, format!("builtin-http has no tool `{path}`"))),
+            },
+        };
+        let url = string_arg(call, "url")?;
+        let mut headers = Vec::new();
+        match call.args.get("headers") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(map)) => {
+                for (name, value) in map {
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    headers.push((name.clone(), text));
+                }
+            }
+            Some(other) => {
+                return Err(ToolError::new(
+                    ErrorKind::InvalidArgs,
+                    format!("`headers` must be a map, got {}", kind_of(other)),
+                ));
+            }
+        }
+        let has_header =
+            |headers: &[(String, String)], name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let body = match call.args.get("body") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone().into_bytes()),
+            Some(json) => {
+                if !has_header(&headers, "content-type") {
+                    headers.push(("content-type".to_owned(), "application/json".to_owned()));
+                }
+                Some(json.to_string().into_bytes())
+            }
+        };
+        let max_body = setting_u64(call.settings, "max_body_bytes").unwrap_or(DEFAULT_MAX_BODY);
+        let received = exchange(&Exchange { method: &method, url, headers, body, timeout: call.timeout, max_body })?;
+        let mut result = Map::new();
+        result.insert("status".to_owned(), Value::from(received.status));
+        result.insert("body".to_owned(), Value::String(received.text()));
+        result.insert("headers".to_owned(), Value::Object(received.headers));
+        let mut attributes = Map::new();
+        attributes.insert("http.request.method".to_owned(), Value::String(method));
+        attributes.insert("http.response.status_code".to_owned(), Value::from(received.status));
+        Ok(Reply { value: Value::Object(result), attributes })
+    }
+}
