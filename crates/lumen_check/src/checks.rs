@@ -10,7 +10,7 @@ use lumen_syntax::ast::{
 use lumen_syntax::{Diagnostic, Span};
 
 use crate::codes;
-use crate::decls::{Def, Kind, PREDECLARED, Program, TyCtx, key_of};
+use crate::decls::{Def, Kind, Owner, PREDECLARED, Program, TyCtx, key_of};
 use crate::infer::{Checker, infer_return};
 use crate::types::{Ty, assignable};
 
@@ -72,13 +72,15 @@ pub fn declarations(p: &Program<'_>, out: &mut [Vec<Diagnostic>]) {
     }
     for cell in &p.cells {
         params_unique(&cell.decl.params, &cell.decl.name.name, out, cell.module);
-        parameter_rules(&cell.decl.params, &cell.decl.name.name, out, cell.module);
+        // "Parameter types are required on top-level cells" (members may infer them later).
+        let top_level = matches!(cell.owner, Owner::TopLevel | Owner::Extern);
+        parameter_rules(&cell.decl.params, &cell.decl.name.name, top_level, out, cell.module);
     }
     impls(p, out);
 }
 
 /// Declared cells type their parameters, and defaults come last (LANGUAGE.md 3.3.3).
-fn parameter_rules(params: &[Param], cell: &str, out: &mut [Vec<Diagnostic>], module: usize) {
+fn parameter_rules(params: &[Param], cell: &str, needs_types: bool, out: &mut [Vec<Diagnostic>], module: usize) {
     let mut defaulted: Option<&Param> = None;
     for prm in params {
         match prm.kind {
@@ -106,7 +108,7 @@ fn parameter_rules(params: &[Param], cell: &str, out: &mut [Vec<Diagnostic>], mo
                 }
             }
         }
-        if prm.ty.is_none() {
+        if needs_types && prm.ty.is_none() {
             out[module].push(
                 Diagnostic::error(
                     codes::PARAMETERS,

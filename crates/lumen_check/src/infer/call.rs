@@ -602,7 +602,13 @@ impl Checker<'_, '_> {
         candidates.extend(
             self.p.modules[self.module].names.iter().filter(|(_, d)| matches!(d, Def::Cell(_))).map(|(k, _)| k.clone()),
         );
-        if let Some(best) = crate::suggest::best(m, candidates.iter().map(String::as_str)) {
+        let is_field = match recv {
+            Ty::Named(tid, ..) => self.p.types[*tid].fields.iter().any(|f| f.name == m),
+            _ => false,
+        };
+        if is_field {
+            d = d.with_help(format!("`{m}` is a field of `{recv}`, not a function: read it without parentheses"));
+        } else if let Some(best) = crate::suggest::best(m, candidates.iter().map(String::as_str)) {
             d = d.with_help(format!("a method with a similar name exists: `{best}`"));
         } else {
             d = d.with_help(format!(
