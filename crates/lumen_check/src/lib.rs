@@ -67,6 +67,7 @@ pub mod codes {
     pub const UNKNOWN_EFFECT_NAME: &str = "W0301";
     pub const EFFECT_NOT_DECLARED: &str = "W0302";
     pub const UNDEFINED_TYPE_DOC_MODE: &str = "W0303";
+    pub const PATTERN_NEVER_MATCHES: &str = "W0304";
 }
 
 /// One module of the program: its dotted name (as imports write it) and its syntax tree.

@@ -202,13 +202,15 @@ impl Checker<'_, '_> {
             LiteralPattern::Null => return,
         };
         if !ty.has_unknown() && !overlaps(&lt, ty) {
+            // Dead, but not ill-typed by the letter of §4.11: a warning.
             self.report(
-                Diagnostic::error(
-                    codes::TYPE_MISMATCH,
+                Diagnostic::warning(
+                    codes::PATTERN_NEVER_MATCHES,
                     format!("a `{lt}` pattern can never match a value of type `{ty}`"),
                     span,
                 )
-                .with_label(format!("this pattern is `{lt}`")),
+                .with_label(format!("this pattern is `{lt}`"))
+                .with_help("the arm never runs; compare with a value of the scrutinee's type"),
             );
         }
     }
