@@ -108,7 +108,7 @@ fn http_call_is_traced_then_replayed_without_the_server() {
     let timeline = text(&shown.stdout);
     assert!(timeline.contains("run_start"), "{timeline}");
     assert!(timeline.contains("Fetch [http.get] via builtin-http ok"), "{timeline}");
-    assert!(timeline.contains("random_u64() -> "), "{timeline}");
+    assert!(timeline.contains("random_seed() -> "), "{timeline}");
     assert!(text(&shown.stderr).contains("chain ok"), "{}", text(&shown.stderr));
     let json_lines = lumen(&dir, &["trace", "show", &trace_arg, "--format", "json"]);
     assert_eq!(text(&json_lines.stdout).lines().count(), all.len());

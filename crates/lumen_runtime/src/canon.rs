@@ -1,44 +1,59 @@
 //! Canonical JSON (object keys sorted, no whitespace) and SHA-256, for trace hashes and policy hashes.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// `value` as compact JSON with the keys of every object sorted, so that the text (and its hash)
 /// does not depend on insertion order.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(256);
     write_canonical(value, &mut out);
-    out
+    into_string(out)
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// The canonical JSON of an object without its key `skip` (an event without its `hash`).
+pub fn canonical_json_without(map: &Map<String, Value>, skip: &str) -> String {
+    let mut out = Vec::with_capacity(256);
+    write_object(map, &mut out, Some(skip));
+    into_string(out)
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[key.as_str()], out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, out, None),
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        // Writing a scalar into a Vec cannot fail.
+        scalar => serde_json::to_writer(&mut *out, scalar).unwrap_or_default(),
     }
+}
+
+fn write_object(map: &Map<String, Value>, out: &mut Vec<u8>, skip: Option<&str>) {
+    let mut keys: Vec<&String> = map.keys().filter(|k| Some(k.as_str()) != skip).collect();
+    keys.sort();
+    out.push(b'{');
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key).unwrap_or_default();
+        out.push(b':');
+        write_canonical(&map[key.as_str()], out);
+    }
+    out.push(b'}');
+}
+
+fn into_string(bytes: Vec<u8>) -> String {
+    // serde_json writes UTF-8 only.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Lowercase hex SHA-256 of `bytes`.

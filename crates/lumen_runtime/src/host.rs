@@ -44,11 +44,14 @@ pub struct RuntimeHost<H: Host> {
     replay: Option<Replay>,
     /// Set by the first divergence; later output is suppressed.
     diverged: Option<String>,
+    /// xoshiro256** state, seeded once per run from the wrapped host (a recorded `random_seed`
+    /// host call), so random numbers cost one trace event per run instead of one each.
+    rng: Option<[u64; 4]>,
 }
 
 impl<H: Host> RuntimeHost<H> {
     pub fn new(inner: H, tools: Tools) -> RuntimeHost<H> {
-        RuntimeHost { inner, tools, trace: None, trace_error: None, replay: None, diverged: None }
+        RuntimeHost { inner, tools, trace: None, trace_error: None, replay: None, diverged: None, rng: None }
     }
 
     /// Records the run to `trace`, starting with its `run_start` event.
@@ -304,7 +307,14 @@ impl<H: Host> Host for RuntimeHost<H> {
     }
 
     fn random_u64(&mut self) -> u64 {
-        self.host_call("random_u64", Value::Null, |h| h.random_u64(), |v| json!(v), Value::as_u64)
+        let state = match &mut self.rng {
+            Some(state) => state,
+            None => {
+                let seed = self.host_call("random_seed", Value::Null, |h| h.random_u64(), |v| json!(v), Value::as_u64);
+                self.rng.insert(seed_state(seed))
+            }
+        };
+        xoshiro256_next(state)
     }
 
     fn sleep_ms(&mut self, ms: u64) {
@@ -413,6 +423,31 @@ impl<H: Host> Host for RuntimeHost<H> {
         self.tool_event(&req, &outcome, replayed);
         outcome.result
     }
+}
+
+/// Expands a seed into xoshiro256** state with splitmix64 (never all zeros).
+fn seed_state(seed: u64) -> [u64; 4] {
+    let mut x = seed;
+    let mut next = || {
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    [next(), next(), next(), next()]
+}
+
+fn xoshiro256_next(s: &mut [u64; 4]) -> u64 {
+    let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+    let t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = s[3].rotate_left(45);
+    result
 }
 
 fn one(key: &str, value: Value) -> Map<String, Value> {

@@ -7,20 +7,21 @@
 //! replay log (9.6).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::canon::{canonical_json, sha256_hex};
+use crate::canon::{canonical_json_without, sha256_hex};
 
 /// `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Appends events to `DIR/<run_id>.jsonl`, flushing each one so a crash leaves whole lines.
+/// Appends events to `DIR/<run_id>.jsonl`. Events are buffered (a program may read the clock in a
+/// loop) and flushed after each tool call and at the end of the run; lines are always whole.
 pub struct TraceWriter {
-    out: File,
+    out: BufWriter<File>,
     path: PathBuf,
     run_id: String,
     seq: u64,
@@ -32,7 +33,7 @@ impl TraceWriter {
     pub fn create(dir: &Path, run_id: &str) -> io::Result<TraceWriter> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{run_id}.jsonl"));
-        let out = File::options().write(true).create_new(true).open(&path)?;
+        let out = BufWriter::with_capacity(64 * 1024, File::options().write(true).create_new(true).open(&path)?);
         Ok(TraceWriter { out, path, run_id: run_id.to_owned(), seq: 0, prev_hash: GENESIS_HASH.to_owned() })
     }
 
@@ -49,16 +50,24 @@ impl TraceWriter {
         self.seq
     }
 
-    /// Writes one event with `fields` after the common ones; returns its sequence number.
+    /// Writes one event with `fields` after the common ones; returns its sequence number. Events
+    /// other than `host_call` are flushed at once.
     pub fn event(&mut self, kind: &str, fields: Map<String, Value>) -> io::Result<u64> {
-        let event = seal(self.seq, kind, &rfc3339_now(), fields, &self.prev_hash);
-        let mut line = Value::Object(event.clone()).to_string();
-        line.push('\n');
-        self.out.write_all(line.as_bytes())?;
-        self.out.flush()?;
-        self.prev_hash = event["hash"].as_str().unwrap_or_default().to_owned();
+        let mut event = seal(self.seq, kind, &rfc3339_now(), fields, &self.prev_hash);
+        serde_json::to_writer(&mut self.out, &event)?;
+        self.out.write_all(b"\n")?;
+        if kind != "host_call" {
+            self.out.flush()?;
+        }
+        if let Some(Value::String(hash)) = event.remove("hash") {
+            self.prev_hash = hash;
+        }
         self.seq += 1;
         Ok(self.seq - 1)
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -82,9 +91,7 @@ pub fn seal(seq: u64, kind: &str, timestamp: &str, fields: Map<String, Value>, p
 
 /// SHA-256 hex of the canonical JSON of `event` without its `hash` key.
 pub fn event_hash(event: &Map<String, Value>) -> String {
-    let mut without = event.clone();
-    without.remove("hash");
-    sha256_hex(canonical_json(&Value::Object(without)).as_bytes())
+    sha256_hex(canonical_json_without(event, "hash").as_bytes())
 }
 
 /// Reads a trace file: one JSON object per non-empty line.

@@ -100,10 +100,10 @@ fn grants() -> Vec<Grant> {
 /// three times (the third is denied by `max_calls`), printing what it gets.
 fn program(host: &mut dyn Host) {
     let now = host.now();
-    let r = host.random_u64();
+    let r = (host.random_u64(), host.random_u64());
     let home = host.get_env("HOME");
     let missing = host.read_file("missing.txt").map_err(|e| e.to_string());
-    host.write_stdout(&format!("{now} {r} {home:?} {missing:?}\n"));
+    host.write_stdout(&format!("{now} {r:?} {home:?} {missing:?}\n"));
     let grants = grants();
     for city in ["Oslo", "Rome", "Lima"] {
         let answer = weather(host, city, &grants);
@@ -146,7 +146,7 @@ fn a_run_is_recorded_as_a_chained_trace() {
         [
             "run_start:",
             "host_call:now",
-            "host_call:random_u64",
+            "host_call:random_seed",
             "host_call:get_env",
             "host_call:read_file",
             "tool_call:",
@@ -247,7 +247,7 @@ fn stopping_early_on_replay_is_a_divergence() {
     let finished = host.finish(RunEnd::Ok);
     assert_eq!(
         finished.divergence.as_deref(),
-        Some("replay diverged at event 2: expected random_u64(), got end of run")
+        Some("replay diverged at event 2: expected random_seed(), got end of run")
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
