@@ -195,10 +195,11 @@ fn assign(s: &Ty, t: &Ty, top: bool) -> bool {
         (Named(i, _, a), Named(j, _, b)) => {
             i == j && (a.len() != b.len() || a.iter().zip(b).all(|(x, y)| assign(x, y, false)))
         }
+        // Arguments and results are whole values: numeric widening applies to them.
         (Fn(f), Fn(g)) => {
             f.params.len() == g.params.len()
-                && g.params.iter().zip(&f.params).all(|(gp, fp)| assign(gp, fp, false))
-                && assign(&f.ret, &g.ret, false)
+                && g.params.iter().zip(&f.params).all(|(gp, fp)| assign(gp, fp, true))
+                && assign(&f.ret, &g.ret, true)
                 && match (&f.effects, &g.effects) {
                     (Some(fe), Some(ge)) => fe.iter().all(|e| ge.contains(e)),
                     _ => true,

@@ -377,7 +377,10 @@ impl Checker<'_, '_> {
             let t = self.expr(&a.value, inner_expected.as_ref());
             inner.get_or_insert(t);
         }
-        let inner = inner.unwrap_or(Ty::Null);
+        let mut inner = inner.unwrap_or(Ty::Null);
+        if let Some(x) = inner_expected.filter(|x| assignable(&inner, x)) {
+            inner = x;
+        }
         if is_ok {
             Ty::Result(Box::new(inner), Box::new(ee.unwrap_or(Ty::Unknown)))
         } else {

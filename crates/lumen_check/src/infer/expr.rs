@@ -39,7 +39,20 @@ impl Checker<'_, '_> {
                     Some(Ty::Tuple(ts)) if ts.len() == items.len() => ts.iter().cloned().map(Some).collect(),
                     _ => vec![None; items.len()],
                 };
-                Ty::Tuple(items.iter().zip(exp).map(|(i, x)| self.expr(i, x.as_ref())).collect())
+                // A literal takes the expected element types it fits (`(1, 2)` as `(Float, Float)`).
+                Ty::Tuple(
+                    items
+                        .iter()
+                        .zip(exp)
+                        .map(|(i, x)| {
+                            let t = self.expr(i, x.as_ref());
+                            match x {
+                                Some(x) if assignable(&t, &x) => x,
+                                _ => t,
+                            }
+                        })
+                        .collect(),
+                )
             }
             ExprKind::List(items) => {
                 let elem = match expected {
@@ -57,11 +70,18 @@ impl Checker<'_, '_> {
             }
             ExprKind::Map(entries) => self.map_literal(entries, expected),
             ExprKind::ListComp { element, clauses } => {
+                let exp = match expected {
+                    Some(Ty::List(t)) => Some((**t).clone()),
+                    _ => None,
+                };
                 self.push_scope();
                 self.clauses(clauses);
-                let t = self.expr(element, None);
+                let t = self.expr(element, exp.as_ref());
                 self.pop_scope();
-                Ty::list(t)
+                match exp {
+                    Some(x) if assignable(&t, &x) => Ty::list(x),
+                    _ => Ty::list(t),
+                }
             }
             ExprKind::SetComp { element, clauses } => {
                 self.push_scope();
