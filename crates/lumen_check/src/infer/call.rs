@@ -276,11 +276,6 @@ impl Checker<'_, '_> {
                 }
             }
         }
-        if let Some(Ty::Named(..)) = expected
-            && let Ty::Named(..) = &sig.ret
-        {
-            bind_generic(&sig.ret, expected.unwrap_or(&Ty::Unknown), &vars, &mut subst);
-        }
         // Arguments: plain values first, lambdas once the others have fixed the type variables.
         let param_of = |s: Option<usize>| s.map(|i| sig.params[i].1.clone());
         let arg_offset = usize::from(first.is_some());
@@ -305,6 +300,32 @@ impl Checker<'_, '_> {
                     bind_generic(&p, &t, &vars, &mut subst);
                 }
                 found[i] = Some(t);
+            }
+        }
+        // The expected type instantiates too, when the arguments fit it (`let xs: list[Float] =
+        // repeat(1, 3)`); otherwise the mismatch is reported once, where the result is used.
+        if let Some(exp) = expected
+            && sig.ret.mentions_param()
+            && !assignable(&instantiate(&sig.ret, &subst), exp)
+        {
+            let mut alt: HashMap<String, Ty> = HashMap::new();
+            if let Some((declared, actual)) = self_ty {
+                bind_generic(declared, actual, &vars, &mut alt);
+            }
+            bind_generic(&sig.ret, exp, &vars, &mut alt);
+            for (k, v) in &subst {
+                alt.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            let receiver_fits = match (&first, slots.first()) {
+                (Some((t, _)), Some(Some(i))) => assignable(t, &instantiate(&sig.params[*i].1, &alt)),
+                _ => true,
+            };
+            let args_fit = args.iter().enumerate().all(|(i, a)| match (&found[i], slots[i + arg_offset]) {
+                (Some(t), Some(p)) if !a.spread => assignable(t, &instantiate(&sig.params[p].1, &alt)),
+                _ => true,
+            });
+            if receiver_fits && args_fit {
+                subst = alt;
             }
         }
         // Types, with the type variables fixed.
