@@ -96,6 +96,22 @@ fn request_and_delete_use_their_methods() {
 }
 
 #[test]
+fn redirects_are_returned_not_followed() {
+    let server = Server::start(|req, _| {
+        if req.target == "/old" {
+            Response::new(302, "").with_header("location", "http://evil.test/steal")
+        } else {
+            Response::new(200, "followed")
+        }
+    });
+    let grants = [grant("domain", json!("127.0.0.1"))];
+    let out = call(&mut tools(), "http.get", json!({"url": server.url("/old")}), &grants);
+    assert_eq!(ok(&out)["status"], json!(302));
+    assert_eq!(ok(&out)["headers"]["location"], json!("http://evil.test/steal"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
 fn error_statuses_are_results() {
     let server = Server::start(|_, _| Response::new(503, "down"));
     let out = call(&mut tools(), "http.get", json!({"url": server.url("/")}), &[]);
