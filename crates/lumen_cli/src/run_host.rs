@@ -38,7 +38,9 @@ pub fn make(args: &RunArgs, build: &Build) -> Result<RunHost, u8> {
     }
     if let Some(dir) = &args.trace_dir {
         let writer = TraceWriter::create(dir, &new_run_id()).map_err(|err| {
-            eprintln!("error: cannot create a trace in `{}`: {err}", dir.display());
+            let reason = err.to_string();
+            let reason = reason.split(" (os error").next().unwrap_or(&reason);
+            eprintln!("error: cannot create a trace in `{}`: {reason}", dir.display());
             USAGE
         })?;
         let file = args.file.to_string_lossy();
