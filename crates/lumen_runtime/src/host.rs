@@ -245,7 +245,7 @@ impl<H: Host> RuntimeHost<H> {
     /// Replay of one tool call: the policy is checked again (denials and `max_calls` are part of the
     /// program's behaviour), then the recorded result is returned.
     fn replay_tool(&mut self, req: &ToolRequest<'_>) -> Result<Outcome, String> {
-        let admitted = self.tools.admit(req);
+        let admitted = self.tools.admit(req, false);
         let (input, denied) = match &admitted {
             Ok(a) => (a.args.clone(), false),
             Err(_) => (req.args.clone(), true),

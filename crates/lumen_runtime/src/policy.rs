@@ -4,6 +4,7 @@
 //! `tool policy violation: <Alias>: <key>: <detail>` and sends nothing.
 
 use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Map, Number, Value};
@@ -442,6 +443,49 @@ pub fn has_path_prefix(path: &str, prefix: &str) -> bool {
         return true;
     }
     path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The file-system half of `path_prefix`: `path` (already lexically inside a prefix) must still be
+/// inside one after symbolic links are resolved. A path that does not exist yet is resolved through
+/// its longest existing ancestor.
+pub fn check_real_path(path: &str, prefixes: &[String]) -> Result<(), Violation> {
+    let target = resolve_existing(Path::new(&normalize_path(path)));
+    let inside = prefixes.iter().any(|prefix| {
+        let prefix = resolve_existing(Path::new(prefix));
+        target.starts_with(&prefix)
+    });
+    if inside {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "path_prefix",
+            format!("path {} leads outside the granted prefixes through a symbolic link", quoted(path)),
+        ))
+    }
+}
+
+/// `path` made absolute with its longest existing ancestor canonicalized (links resolved) and the
+/// rest appended; lexically normalized input has no `..` left in that rest.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")).join(path)
+    };
+    let mut rest = Vec::new();
+    let mut current = absolute.as_path();
+    loop {
+        if let Ok(real) = current.canonicalize() {
+            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (current.parent(), current.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                current = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 fn compact(value: &Value) -> String {

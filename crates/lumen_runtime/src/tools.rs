@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::error::{ErrorKind, ToolError};
-use crate::policy::Policy;
+use crate::policy::{Policy, check_real_path};
 use crate::providers::{self, Call, Provider};
 use crate::request::ToolRequest;
 
@@ -89,11 +89,19 @@ impl Tools {
         &self.config
     }
 
-    /// Step 2 of LANGUAGE.md 5.15. A successful check counts as a call for `max_calls`.
-    pub fn admit(&mut self, req: &ToolRequest<'_>) -> Result<Admitted, String> {
+    /// Step 2 of LANGUAGE.md 5.15. A successful check counts as a call for `max_calls`. With
+    /// `live`, file tools' paths are also resolved on disk, so a symbolic link inside a granted
+    /// prefix cannot lead outside it (not on replay, where the disk is not consulted).
+    pub fn admit(&mut self, req: &ToolRequest<'_>, live: bool) -> Result<Admitted, String> {
         let policy = Policy::merge(req.grants).map_err(|v| v.render(req.alias))?;
         let made = self.calls.get(req.alias).copied().unwrap_or(0);
         let approved = policy.check(req.path, &req.args, made).map_err(|v| v.render(req.alias))?;
+        if live
+            && req.path.starts_with("fs.")
+            && let (Some(prefixes), Some(Value::String(path))) = (&policy.path_prefixes, approved.args.get("path"))
+        {
+            check_real_path(path, prefixes).map_err(|v| v.render(req.alias))?;
+        }
         *self.calls.entry(req.alias.to_owned()).or_insert(0) += 1;
         Ok(Admitted {
             args: approved.args,
@@ -114,7 +122,7 @@ impl Tools {
     /// The whole call: admission, then the provider.
     pub fn call(&mut self, req: &ToolRequest<'_>) -> Outcome {
         let started = Instant::now();
-        let admitted = match self.admit(req) {
+        let admitted = match self.admit(req, true) {
             Ok(admitted) => admitted,
             Err(message) => {
                 return Outcome {

@@ -266,3 +266,32 @@ fn mock_values_in_turn_and_failures() {
     assert_eq!(ok(&call(&mut tools, "weather.get", json!({}), &[])), ok(&weather));
     assert_eq!(err(&call(&mut tools, "search.web", json!({}), &[])), "tool error: T: rate_limit: slow down");
 }
+
+#[cfg(unix)]
+#[test]
+fn fs_symlinks_cannot_leave_the_prefix() {
+    let dir = scratch("symlink");
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::create_dir_all(dir.join("outside")).unwrap();
+    std::fs::write(dir.join("outside/secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(dir.join("outside"), inner.join("link")).unwrap();
+    std::fs::write(inner.join("plain.txt"), "plain").unwrap();
+    let root = inner.to_string_lossy().into_owned();
+    let grants = [grant("path_prefix", json!(root.clone()))];
+    let mut tools = tools();
+    let read = call(&mut tools, "fs.read", json!({"path": format!("{root}/link/secret.txt")}), &grants);
+    assert_eq!(read.status, Status::Denied);
+    assert!(err(&read).ends_with("leads outside the granted prefixes through a symbolic link"), "{}", err(&read));
+    let write = call(&mut tools, "fs.write", json!({"path": format!("{root}/link/new.txt"), "content": "x"}), &grants);
+    assert_eq!(write.status, Status::Denied);
+    assert!(!dir.join("outside/new.txt").exists());
+    // Paths that stay inside, existing or not, are fine.
+    assert_eq!(
+        ok(&call(&mut tools, "fs.read", json!({"path": format!("{root}/plain.txt")}), &grants)),
+        &json!("plain")
+    );
+    let fresh = call(&mut tools, "fs.write", json!({"path": format!("{root}/new.txt"), "content": "y"}), &grants);
+    assert_eq!(fresh.status, Status::Ok, "{:?}", fresh.result);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
