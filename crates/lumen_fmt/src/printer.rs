@@ -147,7 +147,9 @@ impl<'a> Printer<'a> {
                 let before_close =
                     matches!(t.kind, TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace | TokenKind::Comma);
                 let after_sep = matches!(p.kind, TokenKind::Comma | TokenKind::Colon);
-                if !after_open && !before_close && (gap || after_sep) {
+                // Tool paths and versions stay tight: `http.get`, `llm.chat@2`, `@strict`.
+                let tight = matches!(p.kind, TokenKind::Dot | TokenKind::At) || t.kind == TokenKind::Dot;
+                if !after_open && !before_close && !tight && (gap || after_sep) {
                     out.push(' ');
                 }
             }
