@@ -479,7 +479,16 @@ impl<'a> Compiler<'a> {
                 }
                 lumen_syntax::ast::ImportNames::Names(names) => {
                     for n in names {
+                        let is_trait = inputs[target]
+                            .module
+                            .items
+                            .iter()
+                            .any(|i| matches!(&i.kind, ItemKind::Trait(t) if t.name.name == n.name.name));
                         let Some(global) = own[target].get(&n.name.name).cloned() else {
+                            if is_trait {
+                                // Traits live in one program-wide table (only impls use them).
+                                continue;
+                            }
                             self.pending.push(
                                 Diagnostic::error(
                                     codes::UNDEFINED_NAME,

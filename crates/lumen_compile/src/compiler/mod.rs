@@ -84,6 +84,15 @@ pub fn compile(
     c.declare_module(prelude());
     let base = c.globals.clone();
 
+    // Traits of every module are known before any impl is declared (an impl may implement a
+    // trait imported from a module declared later).
+    for input in inputs {
+        for item in &input.module.items {
+            if let lumen_syntax::ast::ItemKind::Trait(t) = &item.kind {
+                c.traits.entry(t.name.name.clone()).or_insert(t);
+            }
+        }
+    }
     // Pass 1: each module's own declarations, in a namespace starting from the prelude.
     let mut own: Vec<HashMap<String, Global>> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {

@@ -52,6 +52,20 @@ impl<'a> Compiler<'a> {
     fn annotated_value(&mut self, ty: &'a TypeExpr, value: &'a Expr, reg: Reg) {
         let (head, args) = match &ty.kind {
             TypeKind::Named { path, args } if path.len() == 1 => (path[0].name.as_str(), args.as_slice()),
+            TypeKind::Tuple(types) => {
+                // `(Float, Float) = (1, 2)`: each element takes its annotation.
+                if let ExprKind::Tuple(items) = &value.kind
+                    && items.len() == types.len()
+                {
+                    let start = self.alloc_n(items.len().max(1));
+                    for (i, (t, item)) in types.iter().zip(items).enumerate() {
+                        self.annotated_value(t, item, start + i as Reg);
+                    }
+                    self.emit(Instr::MakeTuple { dst: reg, start, count: items.len() as u16 });
+                    return;
+                }
+                return self.expr_to(value, reg);
+            }
             _ => return self.expr_to(value, reg),
         };
         match (head, &value.kind) {
