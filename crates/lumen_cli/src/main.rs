@@ -5,6 +5,7 @@
 
 mod check;
 mod fmt_cmd;
+mod lsp_cmd;
 mod pipeline;
 mod repl;
 mod repl_build;
@@ -55,6 +56,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Evaluate declarations and statements interactively
     Repl(repl::ReplArgs),
+    /// Serve the Language Server Protocol over stdio
+    Lsp(lsp_cmd::LspArgs),
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +150,7 @@ fn run_command(command: Command) -> u8 {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => check::run(&args),
         Command::Fmt(args) => fmt_cmd::fmt(&args),
+        Command::Lsp(args) => lsp_cmd::lsp(&args),
         Command::Trace(args) => trace_cmd::trace(&args),
         Command::Test(args) => test_cmd::test(&args),
         Command::Repl(args) => repl::repl(&args),
