@@ -123,18 +123,6 @@ pub fn resolve(analysis: &Analysis, offset: usize) -> Option<Target<'_>> {
     let doc = analysis.doc();
     let text = &doc.file.text;
     let (name, span) = word_at(text, offset)?;
-    if let Some(receiver) = receiver_before(text, span.start as usize) {
-        let owner = receiver_type(analysis, span.start as usize, &receiver);
-        // `mod.Name` where `mod` is an imported module's last segment.
-        for m in analysis.modules.iter().skip(1) {
-            if m.name.rsplit('.').next() == Some(receiver.as_str())
-                && let Some(t) = top_level(m, &name)
-            {
-                return Some(t);
-            }
-        }
-        return member(analysis, owner.as_deref(), &name).or_else(|| member(analysis, None, &name));
-    }
     // Inside an import: a path segment leads to the module, a name to its declaration.
     for item in &doc.module().items {
         let ItemKind::Import(import) = &item.kind else { continue };
@@ -151,6 +139,18 @@ pub fn resolve(analysis: &Analysis, offset: usize) -> Option<Target<'_>> {
             });
         }
         return top_level(target, &name);
+    }
+    if let Some(receiver) = receiver_before(text, span.start as usize) {
+        let owner = receiver_type(analysis, span.start as usize, &receiver);
+        // `mod.Name` where `mod` is an imported module's last segment.
+        for m in analysis.modules.iter().skip(1) {
+            if m.name.rsplit('.').next() == Some(receiver.as_str())
+                && let Some(t) = top_level(m, &name)
+            {
+                return Some(t);
+            }
+        }
+        return member(analysis, owner.as_deref(), &name).or_else(|| member(analysis, None, &name));
     }
     if let Some(local) =
         locals(doc, offset).into_iter().rev().find(|l| l.name == name && l.name_span.start <= span.start)

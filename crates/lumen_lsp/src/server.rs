@@ -21,6 +21,7 @@ use crate::analysis::{Analysis, analyse};
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
+/// An open document, keyed by its URI's text (`Uri` hashes through interior mutability).
 struct Document {
     text: String,
     analysis: Analysis,
@@ -50,7 +51,7 @@ pub fn serve(conn: &Connection) -> Result<()> {
     });
     let (id, _params) = conn.initialize_start()?;
     conn.initialize_finish(id, init)?;
-    let mut docs: HashMap<Uri, Document> = HashMap::new();
+    let mut docs: HashMap<String, Document> = HashMap::new();
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
@@ -67,7 +68,7 @@ pub fn serve(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn notify(conn: &Connection, docs: &mut HashMap<Uri, Document>, note: Notification) -> Result<()> {
+fn notify(conn: &Connection, docs: &mut HashMap<String, Document>, note: Notification) -> Result<()> {
     let (uri, text) = match note.method.as_str() {
         DidOpenTextDocument::METHOD => {
             let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(note.params)?;
@@ -81,14 +82,14 @@ fn notify(conn: &Connection, docs: &mut HashMap<Uri, Document>, note: Notificati
         }
         DidCloseTextDocument::METHOD => {
             let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(note.params)?;
-            docs.remove(&p.text_document.uri);
+            docs.remove(p.text_document.uri.as_str());
             return publish(conn, p.text_document.uri, Vec::new());
         }
         _ => return Ok(()),
     };
     let analysis = analyse(&uri, &text);
     let diagnostics = analysis.diagnostics.clone();
-    docs.insert(uri.clone(), Document { text, analysis });
+    docs.insert(uri.as_str().to_owned(), Document { text, analysis });
     publish(conn, uri, diagnostics)
 }
 
@@ -98,7 +99,7 @@ fn publish(conn: &Connection, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>)
     Ok(())
 }
 
-fn answer(docs: &HashMap<Uri, Document>, req: Request) -> Response {
+fn answer(docs: &HashMap<String, Document>, req: Request) -> Response {
     let id = req.id.clone();
     let result = match req.method.as_str() {
         HoverRequest::METHOD => handle::<HoverRequest>(req, |p| {
@@ -124,7 +125,7 @@ fn answer(docs: &HashMap<Uri, Document>, req: Request) -> Response {
         }),
         DocumentSymbolRequest::METHOD => handle::<DocumentSymbolRequest>(req, |p| {
             Ok(docs
-                .get(&p.text_document.uri)
+                .get(p.text_document.uri.as_str())
                 .map(|d| DocumentSymbolResponse::Nested(crate::navigate::symbols(d.analysis.doc()))))
         }),
         Completion::METHOD => handle::<Completion>(req, |p| {
@@ -134,7 +135,7 @@ fn answer(docs: &HashMap<Uri, Document>, req: Request) -> Response {
             }))
         }),
         Formatting::METHOD => handle::<Formatting>(req, |p| {
-            let Some(doc) = docs.get(&p.text_document.uri) else { return Ok(None) };
+            let Some(doc) = docs.get(p.text_document.uri.as_str()) else { return Ok(None) };
             Ok(format_edits(p.text_document.uri.as_str(), &doc.text))
         }),
         _ => Err((lsp_server::ErrorCode::MethodNotFound as i32, format!("unhandled request {}", req.method))),
@@ -160,12 +161,12 @@ fn handle<R: lsp_types::request::Request>(
 
 /// Runs `f` on the analysis of an open document at the byte offset of `pos`.
 fn at<T>(
-    docs: &HashMap<Uri, Document>,
+    docs: &HashMap<String, Document>,
     uri: &Uri,
     pos: Position,
     f: impl FnOnce(&Analysis, usize) -> Option<T>,
 ) -> Option<T> {
-    let doc = docs.get(uri)?;
+    let doc = docs.get(uri.as_str())?;
     let parsed = doc.analysis.doc();
     let offset = parsed.lines.offset(&parsed.file.text, pos);
     f(&doc.analysis, offset)
