@@ -662,7 +662,7 @@ impl<'h> Vm<'h> {
             ($d:expr, $v:expr) => {
                 match &mut reg!($d) {
                     Value::Int(slot) => *slot = $v,
-                    other => *other = Value::Int($v),
+                    other => store_fast(other, Value::Int($v)),
                 }
             };
         }
