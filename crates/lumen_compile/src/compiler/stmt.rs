@@ -202,12 +202,49 @@ impl<'a> Compiler<'a> {
                 self.closure(cell.name.name.as_str(), &cell.params, cell.ret.as_ref(), CellOrLambda::Cell(cell), reg);
             }
             StmtKind::Expr(expr) => {
+                if let ExprKind::If { branches, otherwise } = &expr.kind {
+                    return self.if_stmt(branches, otherwise.as_ref());
+                }
                 let mark = self.mark();
                 let r = self.alloc();
                 self.expr_to(expr, r);
                 self.release(mark);
             }
         }
+    }
+
+    /// `if` as a statement: like the expression, without computing a value.
+    fn if_stmt(&mut self, branches: &'a [lumen_syntax::ast::IfBranch], otherwise: Option<&'a Block>) {
+        let mut ends = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            self.push_scope();
+            let m = self.mark();
+            let fails = self.cond(&branch.cond);
+            self.block_unit(&branch.body);
+            self.release(m);
+            self.pop_scope();
+            if i + 1 < branches.len() || otherwise.is_some() {
+                ends.push(self.emit(Instr::Jump(0)));
+            }
+            for j in fails {
+                self.patch(j);
+            }
+        }
+        if let Some(block) = otherwise {
+            self.block_unit(block);
+        }
+        for j in ends {
+            self.patch(j);
+        }
+    }
+
+    /// A block in a new scope, its value unused.
+    fn block_unit(&mut self, block: &'a Block) {
+        self.push_scope();
+        let mark = self.mark();
+        self.block_stmts(&block.stmts);
+        self.release(mark);
+        self.pop_scope();
     }
 
     pub(crate) fn emit_return(&mut self, r: Reg) {
