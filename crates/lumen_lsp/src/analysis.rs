@@ -108,6 +108,7 @@ pub fn analyse(uri: &Uri, text: &str) -> Analysis {
     for (i, m) in modules.iter().enumerate() {
         found.extend(m.parse.diagnostics.iter().cloned().map(|d| (i, d)));
     }
+    let broken_imports = broken_imports(&modules);
     // Like `lumen check`: types are checked only when every module parsed.
     if !found.iter().any(|(_, d)| d.is_error()) {
         let inputs: Vec<lumen_check::ModuleInput<'_>> =
@@ -119,8 +120,47 @@ pub fn analyse(uri: &Uri, text: &str) -> Analysis {
             }
         }
     }
-    let diagnostics = found.iter().filter(|(i, _)| *i == 0).map(|(_, d)| to_lsp(&modules[0], d)).collect();
+    let mut diagnostics: Vec<lsp_types::Diagnostic> =
+        found.iter().filter(|(i, _)| *i == 0).map(|(_, d)| to_lsp(&modules[0], d)).collect();
+    diagnostics.extend(broken_imports);
     Analysis { modules, diagnostics }
+}
+
+/// Syntax errors in imported modules, reported on the document's imports (their own files are
+/// not the document, but nothing is type-checked until they parse).
+fn broken_imports(modules: &[Parsed]) -> Vec<lsp_types::Diagnostic> {
+    let doc = &modules[0];
+    let imports: Vec<(String, Span)> = doc
+        .module()
+        .items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ItemKind::Import(import) => Some((dotted(import), import.path.span)),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for m in modules.iter().skip(1) {
+        let Some(first) = m.parse.diagnostics.iter().find(|d| d.is_error()) else { continue };
+        // Transitive imports are blamed on the first import of the document.
+        let span = imports.iter().find(|(n, _)| *n == m.name).or(imports.first()).map_or(Span::DUMMY, |(_, s)| *s);
+        let related = m.uri.clone().map(|uri| {
+            vec![DiagnosticRelatedInformation {
+                location: Location { uri, range: m.range(first.primary_span()) },
+                message: first.message.clone(),
+            }]
+        });
+        out.push(lsp_types::Diagnostic {
+            range: doc.range(span),
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String(first.code.to_owned())),
+            source: Some("lumen".to_owned()),
+            message: format!("module `{}` has errors: {}", m.name, first.message),
+            related_information: related,
+            ..Default::default()
+        });
+    }
+    out
 }
 
 fn to_lsp(doc: &Parsed, d: &Diagnostic) -> lsp_types::Diagnostic {

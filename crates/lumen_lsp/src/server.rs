@@ -58,9 +58,15 @@ pub fn serve(conn: &Connection) -> Result<()> {
                 if conn.handle_shutdown(&req)? {
                     return Ok(());
                 }
-                let resp = answer(&docs, req);
+                let id = req.id.clone();
+                // A bug in one feature must not take the whole server down.
+                let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(&docs, req)))
+                    .unwrap_or_else(|_| {
+                        Response::new_err(id, lsp_server::ErrorCode::InternalError as i32, "internal error".to_owned())
+                    });
                 conn.sender.send(Message::Response(resp))?;
             }
+            Message::Notification(note) if note.method == "exit" => return Ok(()),
             Message::Notification(note) => notify(conn, &mut docs, note)?,
             Message::Response(_) => {}
         }
@@ -87,7 +93,11 @@ fn notify(conn: &Connection, docs: &mut HashMap<String, Document>, note: Notific
         }
         _ => return Ok(()),
     };
-    let analysis = analyse(&uri, &text);
+    let analysis = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&uri, &text))) {
+        Ok(analysis) => analysis,
+        // Keep the previous analysis; the panic hook has reported the bug.
+        Err(_) => return Ok(()),
+    };
     let diagnostics = analysis.diagnostics.clone();
     docs.insert(uri.as_str().to_owned(), Document { text, analysis });
     publish(conn, uri, diagnostics)

@@ -276,3 +276,30 @@ fn requests_on_unknown_documents_and_methods_do_not_fail_the_server() {
     assert_eq!(hover, Value::Null);
     client.shutdown();
 }
+
+#[test]
+fn syntax_errors_in_an_imported_module_are_reported_on_the_import() {
+    let (dir, uri) = project("broken_import");
+    std::fs::write(dir.join("lib/shapes.lm"), SHAPES.replace("pub record Shape", "pub record")).unwrap();
+    let (mut client, _) = Client::start();
+    let diags = client.open(&uri, MAIN);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().starts_with("module `lib.shapes` has errors"), "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"], json!({ "line": 0, "character": 7 }));
+    let related = &diags[0]["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], json!(file_uri(&dir.join("lib/shapes.lm"))));
+    client.shutdown();
+}
+
+#[test]
+fn markdown_documents_are_analysed_in_their_code_blocks() {
+    let (mut client, _) = Client::start();
+    let uri = "file:///nonexistent/notes.lm.md";
+    let text = "# Notes\n\nSome prose with `let x: Int = \"no\"` in it.\n\n```lumen\ncell main()\n  let y: Int = \"no\"\nend\n```\n";
+    let diags = client.open(uri, text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"]["line"], json!(6));
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(symbols[0]["name"], json!("main"));
+    client.shutdown();
+}
