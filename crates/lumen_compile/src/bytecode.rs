@@ -103,6 +103,8 @@ pub enum Instr {
     JumpIfNotLess(Reg, Reg, i32),
     /// Compare-and-branch: jumps when `a op b` is false (`op` is a comparison).
     JumpIfNot(BinOp, Reg, Reg, i32),
+    /// Compare-and-branch against a small Int constant: jumps when `a op imm` is false.
+    JumpIfNotImm(BinOp, Reg, i16, i32),
 
     /// Calls the function value in `callee` with `argc` arguments in `args..`; result to `dst`.
     Call {

@@ -442,6 +442,7 @@ impl<'a> Compiler<'a> {
             Instr::JumpIfNotNull(r, _) => Instr::JumpIfNotNull(r, offset),
             Instr::JumpIfNotLess(a, b, _) => Instr::JumpIfNotLess(a, b, offset),
             Instr::JumpIfNot(op, a, b, _) => Instr::JumpIfNot(op, a, b, offset),
+            Instr::JumpIfNotImm(op, a, imm, _) => Instr::JumpIfNotImm(op, a, imm, offset),
             Instr::JumpIfProvided(p, _) => Instr::JumpIfProvided(p, offset),
             Instr::IterNext { dst, iter, .. } => Instr::IterNext { dst, iter, exit: offset },
             other => other,

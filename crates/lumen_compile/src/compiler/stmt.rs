@@ -588,6 +588,11 @@ impl<'a> Compiler<'a> {
             && op.is_comparison()
         {
             let a = self.expr_any(lhs);
+            if let ExprKind::Int(v) = &rhs.kind
+                && let Ok(imm) = i16::try_from(*v)
+            {
+                return self.emit(Instr::JumpIfNotImm(super::expr::bin_op(*op), a, imm, 0));
+            }
             let b = self.expr_any(rhs);
             return self.emit(Instr::JumpIfNot(super::expr::bin_op(*op), a, b, 0));
         }

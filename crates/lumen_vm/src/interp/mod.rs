@@ -774,6 +774,15 @@ impl<'h> Vm<'h> {
                         jump!(off)
                     }
                 }
+                Instr::JumpIfNotImm(op, a, imm, off) => {
+                    let holds = match &reg!(a) {
+                        Value::Int(x) => ops::int_compare(op, *x, i64::from(imm)),
+                        x => matches!(try_op!(ops::binary(op, x, &Value::Int(i64::from(imm)))), Value::Bool(true)),
+                    };
+                    if !holds {
+                        jump!(off)
+                    }
+                }
                 Instr::AddImm(d, a, imm) => {
                     if let Value::Int(x) = reg!(a)
                         && let Some(r) = x.checked_add(i64::from(imm))
