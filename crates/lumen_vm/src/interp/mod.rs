@@ -144,7 +144,8 @@ struct AbortStop {
 pub struct Vm<'h> {
     funcs: Rc<[FuncRt]>,
     types: Vec<TypeRt>,
-    methods: HashMap<(Kind, Rc<str>), u32>,
+    /// Methods by name, then by receiver kind (looked up by `&str`, without allocating).
+    methods: HashMap<Rc<str>, Vec<(Kind, u32)>>,
     cells: HashMap<Rc<str>, u32>,
     files: Vec<String>,
     globals: Vec<Value>,
@@ -228,7 +229,15 @@ impl<'h> Vm<'h> {
             })
             .collect::<Vec<_>>()
             .into();
-        let methods = program.methods.iter().map(|(k, name, f)| ((*k, Rc::from(name.as_str())), *f)).collect();
+        let mut methods: HashMap<Rc<str>, Vec<(Kind, u32)>> = HashMap::new();
+        for (k, name, f) in &program.methods {
+            let entry = methods.entry(Rc::from(name.as_str())).or_default();
+            // A later declaration of the same (kind, name) pair replaces an earlier one.
+            match entry.iter_mut().find(|(kind, _)| kind == k) {
+                Some(slot) => slot.1 = *f,
+                None => entry.push((*k, *f)),
+            }
+        }
         let cells = program.cells.iter().map(|(name, f)| (Rc::from(name.as_str()), *f)).collect();
         Vm {
             funcs,
@@ -488,6 +497,12 @@ impl<'h> Vm<'h> {
         }
     }
 
+    /// The method `name` of receivers of `kind`.
+    #[inline]
+    fn method_of(&self, kind: Kind, name: &str) -> Option<u32> {
+        self.methods.get(name)?.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
+    }
+
     /// `receiver.name(args)` (LANGUAGE.md 3.5.4).
     fn call_method(&mut self, name: &Value, args_at: usize, argc: usize, ret: usize) -> Step<()> {
         let Value::Str(name) = name else { return Err("bad method name".into()) };
@@ -508,12 +523,11 @@ impl<'h> Vm<'h> {
         }
         // 2. A method of the receiver's type.
         let kind = Self::method_kind(receiver);
-        let key: Rc<str> = Rc::from(name.as_str());
-        if let Some(&f) = self.methods.get(&(kind, key.clone())) {
+        if let Some(f) = self.method_of(kind, name) {
             return self.push_frame(f, args_at, argc, ret, None, true);
         }
         // 3. Uniform call syntax: a cell or builtin taking the receiver first.
-        if let Some(&f) = self.cells.get(&key) {
+        if let Some(&f) = self.cells.get(name.as_str()) {
             return self.push_frame(f, args_at, argc, ret, None, true);
         }
         if let Some(id) = builtins::lookup(name) {
@@ -896,14 +910,20 @@ impl<'h> Vm<'h> {
                             try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
                         }
                         _ => {
-                            let name = consts[name as usize].clone();
-                            if let (Some(t), Value::Str(n)) = (type_id, &name)
-                                && !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n))
-                                && let Some(&f) = self.methods.get(&(Kind::Named(t), Rc::from(n.as_str())))
-                            {
-                                cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
+                            let name = &consts[name as usize];
+                            let found = match (type_id, name) {
+                                (Some(t), Value::Str(n)) if !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n)) => {
+                                    self.method_of(Kind::Named(t), n).map(|f| (t, f))
+                                }
+                                _ => None,
+                            };
+                            match found {
+                                Some((t, f)) => {
+                                    cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
+                                    try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
+                                }
+                                None => try_op!(self.call_method(name, at, argc as usize, base + dst as usize)),
                             }
-                            try_op!(self.call_method(&name, at, argc as usize, base + dst as usize));
                         }
                     }
                     load_frame!();
