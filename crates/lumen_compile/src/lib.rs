@@ -6,5 +6,7 @@ pub mod loader;
 pub mod prelude;
 pub mod program;
 
+/// The effect name of tool-interception clauses in `handle` (`Tool(args) => ...`).
+pub use compiler::expr::TOOL_EFFECT;
 pub use compiler::{CompileInput, compile};
 pub use program::Program;

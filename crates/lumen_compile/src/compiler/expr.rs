@@ -443,8 +443,20 @@ impl<'a> Compiler<'a> {
                 ast::HandleClauseKind::Op { effect: Some(effect), op, params, body } => {
                     entries.push((effect.name.clone(), op.name.clone(), ClauseFn::Closure(params, body)));
                 }
-                ast::HandleClauseKind::Op { effect: None, .. } => {
-                    let _ = clause;
+                ast::HandleClauseKind::Op { effect: None, op, params, body } => {
+                    // `Tool(params) => body` intercepts calls of a tool alias (LANGUAGE.md 7.1).
+                    if matches!(self.globals.get(&op.name), Some(Global::Tool(_))) {
+                        entries.push((TOOL_EFFECT.to_string(), op.name.clone(), ClauseFn::Closure(params, body)));
+                    } else {
+                        self.error(
+                            codes::UNDEFINED_NAME,
+                            format!(
+                                "`{}` is not a tool alias (write `Effect.op(...)` for an effect operation)",
+                                op.name
+                            ),
+                            op.span,
+                        );
+                    }
                 }
                 ast::HandleClauseKind::Handler(name) => match self.handlers.get(&name.name).cloned() {
                     Some(ops) => {
@@ -923,6 +935,10 @@ enum ClauseFn<'a> {
     Closure(&'a [ast::Param], &'a ast::Block),
     Named(u32),
 }
+
+/// The effect name under which tool-interception clauses are installed (not a valid identifier,
+/// so no user effect can collide with it).
+pub const TOOL_EFFECT: &str = "<tool>";
 
 /// Whether a postfix chain ending in `e` has a `?.` or `?[` link.
 pub(crate) fn chain_has_safe_link(e: &Expr) -> bool {

@@ -6,7 +6,7 @@
 //! path never looks a name up by string.
 
 mod call;
-mod expr;
+pub(crate) mod expr;
 mod items;
 mod pattern;
 mod process;

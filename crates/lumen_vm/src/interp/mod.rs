@@ -62,6 +62,8 @@ struct FuncRt {
     is_async: bool,
     /// Not variadic, async or a generator: calls with every argument take the fast path.
     simple: bool,
+    /// Parameter names (tool-interception clauses bind a call's named arguments by name).
+    params: Rc<[Rc<str>]>,
     code: Rc<[Instr]>,
     consts: Rc<[Value]>,
     lines: Rc<[u32]>,
@@ -213,6 +215,7 @@ impl<'h> Vm<'h> {
                 is_generator: f.is_generator,
                 is_async: f.is_async,
                 simple: f.variadic.is_none() && !f.is_async && !f.is_generator,
+                params: f.params.iter().map(|p| Rc::from(p.as_str())).collect(),
                 code: Rc::from(f.code.as_slice()),
                 consts: f
                     .consts
@@ -1166,8 +1169,12 @@ impl<'h> Vm<'h> {
                     reg!(dst) = it;
                 }
                 Instr::CallTool { dst, site, args } => {
-                    let v = try_op!(self.call_tool(site, base + args as usize));
-                    reg!(dst) = v;
+                    sync_out!();
+                    match try_op!(self.call_tool(site, base + args as usize, base + dst as usize)) {
+                        Some(v) => reg!(dst) = v,
+                        // A `handle` clause intercepted the call and runs now.
+                        None => load_frame!(),
+                    }
                 }
                 Instr::Escape(r) => {
                     let v = std::mem::take(&mut reg!(r));

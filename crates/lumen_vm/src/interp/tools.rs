@@ -1,12 +1,15 @@
 //! Tool calls (LANGUAGE.md 5.15): arguments become a JSON object and the host dispatches the
 //! call (policy, provider or replay, trace); the JSON result becomes a Lumen value.
 
+use std::rc::Rc;
+
+use lumen_compile::TOOL_EFFECT;
 use lumen_compile::program::ToolInfo;
 
 use super::{Step, Vm};
 use crate::builtins::encoding::{json_to_value, to_json_value};
 use crate::host::{Grant, ToolRequest};
-use crate::value::Value;
+use crate::value::{FuncObj, Value};
 
 /// A tool alias as the interpreter needs it.
 pub(super) struct ToolRt {
@@ -29,8 +32,10 @@ impl ToolRt {
 }
 
 impl Vm<'_> {
-    /// Calls the tool of call site `site` with the argument values at `args_at..`.
-    pub(super) fn call_tool(&mut self, site: u32, args_at: usize) -> Step<Value> {
+    /// Calls the tool of call site `site` with the argument values at `args_at..`: its result,
+    /// or `None` when a `handle` clause for the alias intercepted the call (its frame is pushed
+    /// and its `resume` value goes to `dst`).
+    pub(super) fn call_tool(&mut self, site: u32, args_at: usize, dst: usize) -> Step<Option<Value>> {
         let sites = self.tool_sites.clone();
         let tools = self.tools.clone();
         let site = sites.get(site as usize).ok_or("bad tool call site")?;
@@ -42,6 +47,16 @@ impl Vm<'_> {
                 .map_err(|e| format!("tool error: {alias}: invalid_args: argument `{name}`: {e}"))?;
             args.insert(name.clone(), json);
         }
+        if let Some(params) = self.interceptor_params(alias) {
+            // The clause's parameters take the call's named arguments by name (null when absent).
+            let at = self.regs.len();
+            for p in params.iter() {
+                let v = args.get(&**p).cloned().map(json_to_value).unwrap_or(Value::Null);
+                self.regs.push(v);
+            }
+            self.perform(TOOL_EFFECT, alias, at, params.len(), dst)?;
+            return Ok(None);
+        }
         let req = ToolRequest {
             alias,
             path: site.path.as_deref().unwrap_or(&tool.info.path),
@@ -52,6 +67,22 @@ impl Vm<'_> {
             grants: &tool.grants,
         };
         let result = self.host.call_tool(req)?;
-        Ok(json_to_value(result))
+        Ok(Some(json_to_value(result)))
+    }
+
+    /// The parameter names of the innermost installed clause intercepting tool `alias`.
+    fn interceptor_params(&self, alias: &str) -> Option<Rc<[Rc<str>]>> {
+        let clause = self
+            .handlers
+            .iter()
+            .rev()
+            .find_map(|h| h.clauses.iter().find(|c| &*c.effect == TOOL_EFFECT && &*c.op == alias))?;
+        match &clause.func {
+            Value::Func(f) => match &**f {
+                FuncObj::Closure { proto, .. } => Some(self.funcs[*proto as usize].params.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
