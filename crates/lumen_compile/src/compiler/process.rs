@@ -111,6 +111,7 @@ impl<'a> Compiler<'a> {
     pub(crate) fn compile_member_cells(&mut self, ty: u32, members: &'a [lumen_syntax::ast::Member]) {
         let methods = self.processes.get(&ty).map(|p| p.methods.clone()).unwrap_or_default();
         let saved = std::mem::replace(&mut self.sibling_methods, methods);
+        let shadowed = self.begin_scoped_tools(members);
         for member in members {
             if let MemberKind::Cell(cell) = &member.kind
                 && let Some(idx) = self.method_queue.pop_front()
@@ -118,6 +119,7 @@ impl<'a> Compiler<'a> {
                 self.compile_method_cell(cell, idx);
             }
         }
+        self.end_scoped_tools(shadowed);
         self.sibling_methods = saved;
     }
 

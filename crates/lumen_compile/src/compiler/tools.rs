@@ -10,7 +10,41 @@ use crate::bytecode::{Instr, Reg};
 use crate::program::{ToolInfo, ToolSite};
 
 impl<'a> Compiler<'a> {
+    /// Tool aliases declared inside an agent or process: in scope (with that scope's grants) while
+    /// its cells compile. Returns the names they shadow, to restore with `end_scoped_tools`.
+    pub(crate) fn begin_scoped_tools(&mut self, members: &'a [ast::Member]) -> Vec<(String, Option<Global>)> {
+        let mut shadowed = Vec::new();
+        for member in members {
+            if let ast::MemberKind::UseTool(tool) = &member.kind {
+                let before = self.globals.get(&tool.alias.name).cloned();
+                shadowed.push((tool.alias.name.clone(), before));
+                let idx = self.tool_info(tool);
+                self.globals.insert(tool.alias.name.clone(), Global::Tool(idx));
+            }
+        }
+        for member in members {
+            if let ast::MemberKind::Grant(grant) = &member.kind {
+                self.attach_grant(grant);
+            }
+        }
+        shadowed
+    }
+
+    pub(crate) fn end_scoped_tools(&mut self, shadowed: Vec<(String, Option<Global>)>) {
+        for (name, before) in shadowed.into_iter().rev() {
+            match before {
+                Some(global) => self.globals.insert(name, global),
+                None => self.globals.remove(&name),
+            };
+        }
+    }
+
     pub(crate) fn declare_tool(&mut self, tool: &UseToolDecl) {
+        let idx = self.tool_info(tool);
+        self.define(&tool.alias.name, Global::Tool(idx), tool.alias.span);
+    }
+
+    fn tool_info(&mut self, tool: &UseToolDecl) -> u32 {
         let mut info = ToolInfo { alias: tool.alias.name.clone(), ..ToolInfo::default() };
         match &tool.source {
             ToolSource::Path { path, version, provider } => {
@@ -22,7 +56,7 @@ impl<'a> Compiler<'a> {
         }
         let idx = self.program.tools.len() as u32;
         self.program.tools.push(info);
-        self.define(&tool.alias.name, Global::Tool(idx), tool.alias.span);
+        idx
     }
 
     /// Attaches the module's `grant` lines to their aliases (after all aliases are declared).
