@@ -284,6 +284,12 @@ pub enum Instr {
         site: u32,
         args: Reg,
     },
+    /// `src expect schema T`: `schema` indexes `Program::schemas`.
+    ExpectSchema {
+        dst: Reg,
+        src: Reg,
+        schema: u32,
+    },
     /// `return v` inside a `handle` body: wraps `v` so that the `handle` returns it from the
     /// enclosing cell.
     Escape(Reg),

@@ -51,6 +51,38 @@ pub struct Program {
     pub tools: Vec<ToolInfo>,
     /// Tool call sites, indexed by `Instr::CallTool::site`.
     pub tool_sites: Vec<ToolSite>,
+    /// Target types of `expect schema`, indexed by `Instr::ExpectSchema::schema`.
+    pub schemas: Vec<Schema>,
+    /// Field and variant shapes of the record and enum types schemas name, by type index.
+    pub type_schemas: std::collections::HashMap<u32, TypeSchema>,
+}
+
+/// The shape a dynamic value is converted to by `expect schema` (LANGUAGE.md 7.5).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schema {
+    Any,
+    Int,
+    Float,
+    String,
+    Bool,
+    Null,
+    List(Box<Schema>),
+    Set(Box<Schema>),
+    Map(Box<Schema>),
+    Tuple(Vec<Schema>),
+    Optional(Box<Schema>),
+    Union(Vec<Schema>),
+    /// A record or enum type, described in `Program::type_schemas`.
+    Named(u32),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeSchema {
+    /// Fields in declaration order: name, shape, and the default as JSON text when it is a
+    /// literal (`Some("null")` for an optional field without one).
+    Record { name: String, fields: Vec<(String, Schema, Option<String>)> },
+    /// Variants with their payload shapes.
+    Enum { name: String, variants: Vec<(String, Vec<Schema>)> },
 }
 
 /// A `use tool` declaration with the grants visible for it.

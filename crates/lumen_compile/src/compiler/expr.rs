@@ -349,9 +349,10 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::AwaitBlock { kind, branches } => self.await_block(*kind, branches, dst),
             ExprKind::MacroCall { name, args } => self.macro_call(name, args, dst, e.span),
-            ExprKind::Role(_) | ExprKind::ExpectSchema { .. } => {
-                // The AI runtime (roles, schemas) is not built yet: fail if reached.
-                self.not_yet(dst, "role blocks and `expect schema` are not supported by `lumen run` yet");
+            ExprKind::ExpectSchema { expr, ty } => self.expect_schema(expr, ty, dst),
+            ExprKind::Role(_) => {
+                // Prompt contexts are not built yet: fail if reached.
+                self.not_yet(dst, "role blocks are not supported by `lumen run` yet");
             }
         }
         self.release(mark);

@@ -86,6 +86,7 @@ impl<'a> Compiler<'a> {
                         fields,
                         defaults: rec.fields.iter().map(|f| f.default.as_ref()).collect(),
                         float_fields: rec.fields.iter().map(|f| is_float_type(&f.ty)).collect(),
+                        field_types: rec.fields.iter().map(|f| &f.ty).collect(),
                         validator,
                     },
                 );

@@ -10,6 +10,7 @@ pub(crate) mod expr;
 mod items;
 mod pattern;
 mod process;
+mod schema;
 mod stmt;
 mod tools;
 
@@ -178,6 +179,8 @@ pub(crate) struct RecordInfo<'a> {
     pub defaults: Vec<Option<&'a Expr>>,
     /// Fields declared `Float` (Int values are widened on construction).
     pub float_fields: Vec<bool>,
+    /// Declared field types (for `expect schema`).
+    pub field_types: Vec<&'a lumen_syntax::ast::TypeExpr>,
     pub validator: Option<u32>,
 }
 

@@ -130,7 +130,7 @@ impl<'a> Compiler<'a> {
 
 /// A grant value as JSON text, when it is a literal (numbers, strings without interpolation,
 /// booleans, null, lists of those).
-fn literal_json(e: &Expr) -> Option<String> {
+pub(crate) fn literal_json(e: &Expr) -> Option<String> {
     Some(match &e.kind {
         ExprKind::Int(i) => i.to_string(),
         ExprKind::Float(f) if f.is_finite() => format!("{f:?}"),

@@ -5,6 +5,7 @@ mod control;
 mod iter;
 mod ops;
 mod scheduler;
+mod schema;
 mod tools;
 
 pub(crate) use scheduler::future_is_done;
@@ -171,6 +172,9 @@ pub struct Vm<'h> {
     /// Tool aliases with their grants, and tool call sites.
     tools: Rc<[tools::ToolRt]>,
     tool_sites: Rc<[lumen_compile::program::ToolSite]>,
+    /// `expect schema` targets and the record/enum shapes they name.
+    schemas: Vec<lumen_compile::program::Schema>,
+    type_schemas: HashMap<u32, lumen_compile::program::TypeSchema>,
     /// Payload arity of each variant, by enum type.
     arities: Vec<Vec<u32>>,
 }
@@ -260,6 +264,8 @@ impl<'h> Vm<'h> {
             sleep_id: builtins::lookup("sleep"),
             tools: program.tools.iter().map(tools::ToolRt::new).collect(),
             tool_sites: Rc::from(program.tool_sites.as_slice()),
+            schemas: program.schemas.clone(),
+            type_schemas: program.type_schemas.clone(),
             handlers: Vec::new(),
             entry: program.entry,
             arities: program
@@ -1175,6 +1181,10 @@ impl<'h> Vm<'h> {
                         // A `handle` clause intercepted the call and runs now.
                         None => load_frame!(),
                     }
+                }
+                Instr::ExpectSchema { dst, src, schema } => {
+                    let v = try_op!(self.expect_schema(&reg!(src), schema));
+                    reg!(dst) = v;
                 }
                 Instr::Escape(r) => {
                     let v = std::mem::take(&mut reg!(r));

@@ -1,0 +1,99 @@
+//! `e expect schema T` (LANGUAGE.md 7.5): the compiler describes `T` as a [`Schema`] the VM
+//! converts dynamic values to; a record's `where` constraints run through its validator.
+
+use lumen_syntax::ast::{Expr, TypeExpr, TypeKind};
+
+use super::{Compiler, Global};
+use crate::bytecode::{Instr, Reg};
+use crate::program::{Schema, TypeSchema};
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn expect_schema(&mut self, expr: &'a Expr, ty: &'a TypeExpr, dst: Reg) {
+        let src = self.expr_any(expr);
+        let schema = self.schema_of(ty, 0);
+        let idx = self.program.schemas.len() as u32;
+        self.program.schemas.push(schema.clone());
+        self.emit(Instr::ExpectSchema { dst, src, schema: idx });
+        // The top-level record's constraints (nested records are converted without them).
+        if let Schema::Named(ty) = schema
+            && let Some(info) = self.records.get(&ty).cloned()
+            && let Some(validator) = info.validator
+        {
+            let n = info.fields.len();
+            let args = self.alloc_n(n.max(1));
+            for (i, field) in info.fields.iter().enumerate() {
+                let name = self.str_const(field);
+                self.emit(Instr::GetField { dst: args + i as Reg, obj: dst, name });
+            }
+            self.emit(Instr::CallDirect { dst: args, func: validator, args, argc: n as u16 });
+        }
+    }
+
+    /// The shape of a type expression; names it cannot resolve are `Any`.
+    fn schema_of(&mut self, ty: &'a TypeExpr, depth: u32) -> Schema {
+        if depth > 64 {
+            return Schema::Any;
+        }
+        match &ty.kind {
+            TypeKind::Named { path, args } if path.len() == 1 => {
+                let arg = |c: &mut Self, i: usize| args.get(i).map_or(Schema::Any, |a| c.schema_of(a, depth + 1));
+                match path[0].name.as_str() {
+                    "Int" => Schema::Int,
+                    "Float" => Schema::Float,
+                    "String" => Schema::String,
+                    "Bool" => Schema::Bool,
+                    "Null" => Schema::Null,
+                    "list" => Schema::List(Box::new(arg(self, 0))),
+                    "set" => Schema::Set(Box::new(arg(self, 0))),
+                    "map" => Schema::Map(Box::new(arg(self, 1))),
+                    name => match self.globals.get(name).cloned() {
+                        Some(Global::Record(t) | Global::Enum(t)) => {
+                            self.type_schema(t, depth);
+                            Schema::Named(t)
+                        }
+                        _ => Schema::Any,
+                    },
+                }
+            }
+            TypeKind::Optional(inner) => Schema::Optional(Box::new(self.schema_of(inner, depth + 1))),
+            TypeKind::Union(members) => Schema::Union(members.iter().map(|m| self.schema_of(m, depth + 1)).collect()),
+            TypeKind::Tuple(items) => Schema::Tuple(items.iter().map(|t| self.schema_of(t, depth + 1)).collect()),
+            TypeKind::Paren(inner) => self.schema_of(inner, depth),
+            TypeKind::Null => Schema::Null,
+            _ => Schema::Any,
+        }
+    }
+
+    /// Describes record or enum type `t` once (recursive types refer to themselves by index).
+    fn type_schema(&mut self, t: u32, depth: u32) {
+        if self.program.type_schemas.contains_key(&t) {
+            return;
+        }
+        if let Some(info) = self.records.get(&t).cloned() {
+            // A placeholder first, so that a field of the record's own type terminates.
+            self.program.type_schemas.insert(t, TypeSchema::Record { name: info.name.clone(), fields: Vec::new() });
+            let mut fields = Vec::new();
+            for (i, name) in info.fields.iter().enumerate() {
+                let schema = self.schema_of(info.field_types[i], depth + 1);
+                let default = match info.defaults[i] {
+                    Some(e) => super::tools::literal_json(e),
+                    None if matches!(schema, Schema::Optional(_) | Schema::Null | Schema::Any) => {
+                        Some("null".to_string())
+                    }
+                    None => None,
+                };
+                fields.push((name.clone(), schema, default));
+            }
+            self.program.type_schemas.insert(t, TypeSchema::Record { name: info.name, fields });
+        } else if let Some(info) = self.enums.get(&t).cloned() {
+            let name = match self.program.types.get(t as usize) {
+                Some(crate::program::TypeInfo::Enum { name, .. }) => name.clone(),
+                _ => String::new(),
+            };
+            // Payload types are not kept past declaration: payload values convert as `Any`.
+            let variants =
+                info.variants.iter().map(|(v, fields, _)| (v.clone(), vec![Schema::Any; fields.len()])).collect();
+            self.program.type_schemas.insert(t, TypeSchema::Enum { name, variants });
+        }
+    }
+}
