@@ -107,4 +107,7 @@ pub struct ToolSite {
     pub tool: u32,
     pub path: Option<String>,
     pub arg_names: Vec<String>,
+    /// A call written `Tool(...) expect schema T`: the JSON Schema of `T`, passed as the `schema`
+    /// argument unless the call gives one (LANGUAGE.md 7.3, structured output).
+    pub schema_json: Option<String>,
 }

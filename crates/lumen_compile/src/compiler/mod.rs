@@ -269,6 +269,8 @@ pub(crate) struct Compiler<'a> {
     pub chain_link: bool,
     /// Jumps taken by `?.`/`?[` links on `null`, patched at the chain's end.
     pub chain_jumps: Vec<usize>,
+    /// The JSON Schema for the tool call being compiled as the operand of `expect schema`.
+    pub pending_tool_schema: Option<String>,
     /// Macros by name.
     pub macros: HashMap<String, &'a lumen_syntax::ast::MacroDecl>,
     /// Named top-level handlers: `(effect, operation, function)` per handler name.
@@ -312,6 +314,7 @@ impl<'a> Compiler<'a> {
             macro_depth: 0,
             chain_link: false,
             chain_jumps: Vec::new(),
+            pending_tool_schema: None,
             processes: HashMap::new(),
             process_decls: HashMap::new(),
             machine_tables: HashMap::new(),

@@ -1,7 +1,7 @@
 //! `e expect schema T` (LANGUAGE.md 7.5): the compiler describes `T` as a [`Schema`] the VM
 //! converts dynamic values to; a record's `where` constraints run through its validator.
 
-use lumen_syntax::ast::{Expr, TypeExpr, TypeKind};
+use lumen_syntax::ast::{Expr, ExprKind, TypeExpr, TypeKind};
 
 use super::{Compiler, Global};
 use crate::bytecode::{Instr, Reg};
@@ -9,8 +9,17 @@ use crate::program::{Schema, TypeSchema};
 
 impl<'a> Compiler<'a> {
     pub(crate) fn expect_schema(&mut self, expr: &'a Expr, ty: &'a TypeExpr, dst: Reg) {
-        let src = self.expr_any(expr);
         let schema = self.schema_of(ty, 0);
+        // `Tool(...) expect schema T` asks the provider for structured output of that shape.
+        if let ExprKind::Call { callee, .. } = &expr.kind
+            && let ExprKind::Ident(name) = &callee.kind
+            && self.resolve_var(&name.name).is_none()
+            && matches!(self.globals.get(&name.name), Some(Global::Tool(_)))
+        {
+            self.pending_tool_schema = Some(self.json_schema(&schema, 0));
+        }
+        let src = self.expr_any(expr);
+        self.pending_tool_schema = None;
         let idx = self.program.schemas.len() as u32;
         self.program.schemas.push(schema.clone());
         self.emit(Instr::ExpectSchema { dst, src, schema: idx });
@@ -26,6 +35,59 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::GetField { dst: args + i as Reg, obj: dst, name });
             }
             self.emit(Instr::CallDirect { dst: args, func: validator, args, argc: n as u16 });
+        }
+    }
+
+    /// A JSON Schema (draft 2020-12 subset) of a shape, as JSON text: records are objects with
+    /// their fields without defaults required, payload-less enums string enums.
+    fn json_schema(&self, schema: &Schema, depth: u32) -> String {
+        if depth > 32 {
+            return "{}".into();
+        }
+        let sub = |s: &Schema| self.json_schema(s, depth + 1);
+        match schema {
+            Schema::Any => "{}".into(),
+            Schema::Int => r#"{"type":"integer"}"#.into(),
+            Schema::Float => r#"{"type":"number"}"#.into(),
+            Schema::String => r#"{"type":"string"}"#.into(),
+            Schema::Bool => r#"{"type":"boolean"}"#.into(),
+            Schema::Null => r#"{"type":"null"}"#.into(),
+            Schema::List(s) | Schema::Set(s) => format!(r#"{{"type":"array","items":{}}}"#, sub(s)),
+            Schema::Map(s) => format!(r#"{{"type":"object","additionalProperties":{}}}"#, sub(s)),
+            Schema::Tuple(items) => format!(
+                r#"{{"type":"array","prefixItems":[{}],"minItems":{n},"maxItems":{n}}}"#,
+                items.iter().map(sub).collect::<Vec<_>>().join(","),
+                n = items.len()
+            ),
+            Schema::Optional(s) => format!(r#"{{"anyOf":[{},{{"type":"null"}}]}}"#, sub(s)),
+            Schema::Union(items) => format!(r#"{{"anyOf":[{}]}}"#, items.iter().map(sub).collect::<Vec<_>>().join(",")),
+            Schema::Named(t) => match self.program.type_schemas.get(t) {
+                Some(TypeSchema::Record { name, fields }) => {
+                    let props: Vec<String> =
+                        fields.iter().map(|(f, s, _)| format!("{}:{}", json_text(f), sub(s))).collect();
+                    let required: Vec<String> =
+                        fields.iter().filter(|(_, _, d)| d.is_none()).map(|(f, _, _)| json_text(f)).collect();
+                    format!(
+                        r#"{{"title":{},"type":"object","properties":{{{}}},"required":[{}]}}"#,
+                        json_text(name),
+                        props.join(","),
+                        required.join(",")
+                    )
+                }
+                Some(TypeSchema::Enum { name, variants }) if variants.iter().all(|(_, p)| p.is_empty()) => {
+                    let names: Vec<String> = variants.iter().map(|(v, _)| json_text(v)).collect();
+                    format!(r#"{{"title":{},"type":"string","enum":[{}]}}"#, json_text(name), names.join(","))
+                }
+                Some(TypeSchema::Enum { name, variants }) => {
+                    let tags: Vec<String> = variants.iter().map(|(v, _)| json_text(v)).collect();
+                    format!(
+                        r#"{{"title":{},"type":"object","properties":{{"tag":{{"enum":[{}]}},"values":{{"type":"array"}}}},"required":["tag"]}}"#,
+                        json_text(name),
+                        tags.join(",")
+                    )
+                }
+                None => "{}".into(),
+            },
         }
     }
 
@@ -96,4 +158,8 @@ impl<'a> Compiler<'a> {
             self.program.type_schemas.insert(t, TypeSchema::Enum { name, variants });
         }
     }
+}
+
+fn json_text(s: &str) -> String {
+    super::tools::json_string(s)
 }

@@ -123,7 +123,8 @@ impl<'a> Compiler<'a> {
             self.expr_to(&arg.value, start + i as Reg);
         }
         let site = self.program.tool_sites.len() as u32;
-        self.program.tool_sites.push(ToolSite { tool, path: path.map(str::to_string), arg_names });
+        let schema_json = self.pending_tool_schema.take();
+        self.program.tool_sites.push(ToolSite { tool, path: path.map(str::to_string), arg_names, schema_json });
         self.emit(Instr::CallTool { dst, site, args: start });
     }
 }
@@ -161,7 +162,7 @@ pub(crate) fn literal_json(e: &Expr) -> Option<String> {
     })
 }
 
-fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -47,6 +47,12 @@ impl Vm<'_> {
                 .map_err(|e| format!("tool error: {alias}: invalid_args: argument `{name}`: {e}"))?;
             args.insert(name.clone(), json);
         }
+        if let Some(schema) = &site.schema_json
+            && !args.contains_key("schema")
+            && let Ok(json) = serde_json::from_str(schema)
+        {
+            args.insert("schema".to_string(), json);
+        }
         if let Some(params) = self.interceptor_params(alias) {
             // The clause's parameters take the call's named arguments by name (null when absent).
             let at = self.regs.len();
