@@ -2,6 +2,11 @@
 //! explicit frames like every other call.
 
 pub const SOURCE: &str = r#"
+record Message
+  role: String
+  content: String
+end
+
 cell map(xs, f)
   let mut out = []
   for x in xs

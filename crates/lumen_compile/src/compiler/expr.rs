@@ -350,10 +350,7 @@ impl<'a> Compiler<'a> {
             ExprKind::AwaitBlock { kind, branches } => self.await_block(*kind, branches, dst),
             ExprKind::MacroCall { name, args } => self.macro_call(name, args, dst, e.span),
             ExprKind::ExpectSchema { expr, ty } => self.expect_schema(expr, ty, dst),
-            ExprKind::Role(_) => {
-                // Prompt contexts are not built yet: fail if reached.
-                self.not_yet(dst, "role blocks are not supported by `lumen run` yet");
-            }
+            ExprKind::Role(block) => self.role_message(block, dst),
         }
         self.release(mark);
     }
@@ -495,7 +492,7 @@ impl<'a> Compiler<'a> {
         self.patch(normal);
     }
 
-    fn string(&mut self, segments: &'a [StrSegment], dst: Reg) {
+    pub(crate) fn string(&mut self, segments: &'a [StrSegment], dst: Reg) {
         match segments {
             [] => {
                 let c = self.str_const("");

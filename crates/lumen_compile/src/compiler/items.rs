@@ -314,6 +314,7 @@ impl<'a> Compiler<'a> {
         self.set_line(cell.span);
         self.prologue(&cell.params);
         self.f().ret_float = cell.ret.as_ref().is_some_and(is_float_type);
+        self.begin_prompt(cell);
         if let Some(pre) = &cell.where_clause {
             // A precondition over the parameters, checked on entry (LANGUAGE.md 3.3.3).
             self.set_line(pre.span);

@@ -10,6 +10,7 @@ pub(crate) mod expr;
 mod items;
 mod pattern;
 mod process;
+mod prompt;
 mod schema;
 mod stmt;
 mod tools;
@@ -234,6 +235,8 @@ pub(crate) struct FnState {
     pub ret_float: bool,
     /// A `handle` body: `return` escapes to the enclosing cell.
     pub escapes: bool,
+    /// The prompt context of a cell with role statements or agent roles (LANGUAGE.md 7.4).
+    pub prompt: Option<Reg>,
 }
 
 pub(crate) struct Compiler<'a> {
@@ -271,6 +274,8 @@ pub(crate) struct Compiler<'a> {
     pub chain_jumps: Vec<usize>,
     /// The JSON Schema for the tool call being compiled as the operand of `expect schema`.
     pub pending_tool_schema: Option<String>,
+    /// Role blocks of the agent whose cells are being compiled.
+    pub agent_roles: Vec<&'a lumen_syntax::ast::RoleBlock>,
     /// Macros by name.
     pub macros: HashMap<String, &'a lumen_syntax::ast::MacroDecl>,
     /// Named top-level handlers: `(effect, operation, function)` per handler name.
@@ -315,6 +320,7 @@ impl<'a> Compiler<'a> {
             chain_link: false,
             chain_jumps: Vec::new(),
             pending_tool_schema: None,
+            agent_roles: Vec::new(),
             processes: HashMap::new(),
             process_decls: HashMap::new(),
             machine_tables: HashMap::new(),
@@ -383,6 +389,7 @@ impl<'a> Compiler<'a> {
             line: 0,
             ret_float: false,
             escapes: false,
+            prompt: None,
         });
     }
 

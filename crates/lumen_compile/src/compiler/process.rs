@@ -112,6 +112,14 @@ impl<'a> Compiler<'a> {
         let methods = self.processes.get(&ty).map(|p| p.methods.clone()).unwrap_or_default();
         let saved = std::mem::replace(&mut self.sibling_methods, methods);
         let shadowed = self.begin_scoped_tools(members);
+        let roles = members
+            .iter()
+            .filter_map(|m| match &m.kind {
+                MemberKind::Role(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let saved_roles = std::mem::replace(&mut self.agent_roles, roles);
         for member in members {
             if let MemberKind::Cell(cell) = &member.kind
                 && let Some(idx) = self.method_queue.pop_front()
@@ -119,6 +127,7 @@ impl<'a> Compiler<'a> {
                 self.compile_method_cell(cell, idx);
             }
         }
+        self.agent_roles = saved_roles;
         self.end_scoped_tools(shadowed);
         self.sibling_methods = saved;
     }
@@ -140,6 +149,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.f().ret_float = cell.ret.as_ref().is_some_and(super::items::is_float_type);
+        self.begin_prompt(cell);
         match &cell.body {
             Some(lumen_syntax::ast::CellBody::Block(block)) => {
                 self.block_stmts(&block.stmts);

@@ -205,6 +205,9 @@ impl<'a> Compiler<'a> {
                 if let ExprKind::If { branches, otherwise } = &expr.kind {
                     return self.if_stmt(branches, otherwise.as_ref());
                 }
+                if let ExprKind::Role(block) = &expr.kind {
+                    return self.role_statement(block);
+                }
                 let mark = self.mark();
                 let r = self.alloc();
                 self.expr_to(expr, r);

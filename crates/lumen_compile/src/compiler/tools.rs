@@ -108,9 +108,16 @@ impl<'a> Compiler<'a> {
             );
         }
         let mut arg_names = Vec::new();
+        let mut named = Vec::new();
+        let mut roles = Vec::new();
         for arg in args {
-            match &arg.name {
-                Some(name) if !arg.spread => arg_names.push(name.name.clone()),
+            match (&arg.name, &arg.value.kind) {
+                (Some(name), _) if !arg.spread => {
+                    arg_names.push(name.name.clone());
+                    named.push(&arg.value);
+                }
+                // `role user: "..."` arguments become the call's own messages (LANGUAGE.md 7.4).
+                (None, ExprKind::Role(block)) if !arg.spread => roles.push(&**block),
                 _ => self.error(
                     codes::TOOL_MISUSE,
                     format!("arguments to tool {alias} must be named (`{alias}(name: value)`)"),
@@ -118,9 +125,12 @@ impl<'a> Compiler<'a> {
                 ),
             }
         }
-        let start = self.alloc_n(args.len().max(1));
-        for (i, arg) in args.iter().enumerate() {
-            self.expr_to(&arg.value, start + i as Reg);
+        let start = self.alloc_n(named.len() + 1);
+        for (i, value) in named.iter().enumerate() {
+            self.expr_to(value, start + i as Reg);
+        }
+        if !arg_names.iter().any(|n| n == "messages") && self.call_messages(&roles, start + named.len() as Reg) {
+            arg_names.push("messages".to_string());
         }
         let site = self.program.tool_sites.len() as u32;
         let schema_json = self.pending_tool_schema.take();
