@@ -52,6 +52,8 @@ enum Command {
     Fmt(fmt_cmd::FmtArgs),
     /// Inspect recorded run traces
     Trace(trace_cmd::TraceArgs),
+    /// Re-run a recorded program from its trace, contacting nothing (same as `run --replay`)
+    Replay(ReplayArgs),
     /// Run the test cells and doc tests under a path
     Test(test_cmd::TestArgs),
     /// Evaluate declarations and statements interactively
@@ -93,6 +95,22 @@ pub struct RunArgs {
     /// Arguments passed to the program
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The trace written by `lumen run --trace-dir`
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
+    /// The program (default: the file the trace recorded)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The entry cell
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub cell: String,
+    /// When to colour text diagnostics
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -152,7 +170,38 @@ fn run_command(command: Command) -> u8 {
         Command::Fmt(args) => fmt_cmd::fmt(&args),
         Command::Lsp(args) => lsp_cmd::lsp(&args),
         Command::Trace(args) => trace_cmd::trace(&args),
+        Command::Replay(args) => replay(args),
         Command::Test(args) => test_cmd::test(&args),
         Command::Repl(args) => repl::repl(&args),
     }
+}
+
+/// `lumen replay TRACE [FILE]`: `lumen run --replay TRACE FILE`, the file defaulting to the one
+/// the trace recorded.
+fn replay(args: ReplayArgs) -> u8 {
+    let file = match args.file {
+        Some(file) => file,
+        None => match lumen_runtime::Replay::load(&args.trace) {
+            Ok(replay) => match replay.file {
+                Some(file) => PathBuf::from(file),
+                None => {
+                    eprintln!("error: {}: the trace does not name its program; pass FILE", args.trace.display());
+                    return 2;
+                }
+            },
+            Err(message) => {
+                eprintln!("error: {}: {message}", args.trace.display());
+                return 2;
+            }
+        },
+    };
+    let run = RunArgs {
+        file,
+        cell: args.cell,
+        color: args.color,
+        trace_dir: None,
+        replay: Some(args.trace),
+        args: Vec::new(),
+    };
+    check::run(&run)
 }

@@ -387,3 +387,42 @@ fn llm_example_with_structured_output() {
     assert_eq!(first["temperature"], json!(0.2));
     assert_eq!(first["max_tokens"], json!(200));
 }
+
+#[test]
+fn replay_command_reruns_the_recorded_file_without_its_providers() {
+    let toml = r#"
+[providers]
+"weather.get" = "mock"
+
+[providers.config.mock]
+"weather.get" = ["sunny", "rainy"]
+"#;
+    let dir = workdir("replay-cmd", toml);
+    let program = r#"agent Forecaster
+  use tool weather.get as Weather
+  grant Weather max_calls 5
+
+  cell today(self, city: String) -> String = "{city}: {Weather(city: city)}"
+end
+
+cell main()
+  let f = Forecaster()
+  print(f.today("Oslo"))
+  print(f.today("Bergen"))
+end
+"#;
+    std::fs::write(dir.join("forecast.lm"), program).unwrap();
+    let recorded = lumen(&dir, &["run", "--trace-dir", "traces", "forecast.lm"]);
+    assert_eq!(text(&recorded.stdout), "Oslo: sunny\nBergen: rainy\n", "{}", text(&recorded.stderr));
+    let trace = trace_file(&dir);
+    // Without the mock configuration, only the trace can answer.
+    std::fs::write(dir.join("lumen.toml"), "").unwrap();
+    let replayed = lumen(&dir, &["replay", trace.to_str().unwrap()]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", text(&replayed.stderr));
+    assert_eq!(text(&replayed.stdout), text(&recorded.stdout));
+    // The program changed: the first call that differs stops the replay.
+    std::fs::write(dir.join("forecast.lm"), program.replace("Bergen", "Tromso")).unwrap();
+    let diverged = lumen(&dir, &["replay", trace.to_str().unwrap()]);
+    assert_eq!(diverged.status.code(), Some(1));
+    assert!(text(&diverged.stderr).contains("replay diverged at event"), "{}", text(&diverged.stderr));
+}
