@@ -131,7 +131,7 @@ fn replay_divergence_stops_the_run() {
     assert_eq!(replayed.status.code(), Some(1));
     let stderr = text(&replayed.stderr);
     let expected = format!(
-        "error: replay diverged at event 1: expected Fetch(url: \"{}\", timeout_ms: 5000) [http.get], got Fetch(url: \"{}\", timeout_ms: 5000) [http.get]",
+        "error: replay diverged at event 2: expected Fetch(url: \"{}\", timeout_ms: 5000) [http.get], got Fetch(url: \"{}\", timeout_ms: 5000) [http.get]",
         server.url("/one"),
         server.url("/two")
     );
@@ -143,7 +143,7 @@ fn replay_divergence_stops_the_run() {
     std::fs::write(dir.join("short.lm"), "cell main()\n  print(\"short\")\nend\n").unwrap();
     let short = lumen(&dir, &["run", "--replay", &trace, "short.lm"]);
     assert_eq!(short.status.code(), Some(1));
-    assert!(text(&short.stderr).contains("replay diverged at event 1: expected Fetch("), "{}", text(&short.stderr));
+    assert!(text(&short.stderr).contains("replay diverged at event 2: expected Fetch("), "{}", text(&short.stderr));
     assert!(text(&short.stderr).contains("got end of run"));
 
     // Host calls diverge too: here the program asks for the time where the trace has a tool call.
@@ -151,7 +151,7 @@ fn replay_divergence_stops_the_run() {
     let clock = lumen(&dir, &["run", "--replay", &trace, "clock.lm"]);
     assert_eq!(clock.status.code(), Some(1));
     assert_eq!(text(&clock.stdout), "before\n");
-    assert!(text(&clock.stderr).contains("replay diverged at event 1: expected Fetch("), "{}", text(&clock.stderr));
+    assert!(text(&clock.stderr).contains("replay diverged at event 2: expected Fetch("), "{}", text(&clock.stderr));
     assert!(text(&clock.stderr).contains("got now()"));
 }
 
@@ -425,4 +425,43 @@ end
     let diverged = lumen(&dir, &["replay", trace.to_str().unwrap()]);
     assert_eq!(diverged.status.code(), Some(1));
     assert!(text(&diverged.stderr).contains("replay diverged at event"), "{}", text(&diverged.stderr));
+}
+
+#[test]
+fn program_events_are_traced() {
+    let dir = workdir("program-events", "");
+    let program = r#"effect Ask
+  cell get() -> Int
+end
+
+record P
+  a: Int
+end
+
+cell main()
+  emit "hello"
+  let v = handle
+    perform Ask.get() + 1
+  with
+    Ask.get() => resume(41)
+  end
+  print(v)
+  let p = "{\"a\": 3}" expect schema P
+  print(p.a)
+end
+"#;
+    std::fs::write(dir.join("events.lm"), program).unwrap();
+    let out = lumen(&dir, &["run", "--trace-dir", "traces", "events.lm"]);
+    assert_eq!(text(&out.stdout), "hello\n42\n3\n", "{}", text(&out.stderr));
+    let kinds: Vec<String> =
+        events(&trace_file(&dir)).iter().map(|e| e["kind"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(
+        kinds,
+        ["run_start", "cell_start", "emit", "effect", "schema_validate", "cell_end", "run_end"],
+        "{kinds:?}"
+    );
+    let evs = events(&trace_file(&dir));
+    assert_eq!(evs[2]["value"], json!("hello"));
+    assert_eq!(evs[3]["operation"], json!("get"));
+    assert_eq!(evs[4]["valid"], json!(true));
 }

@@ -284,6 +284,14 @@ impl<H: Host> RuntimeHost<H> {
 }
 
 impl<H: Host> Host for RuntimeHost<H> {
+    fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    fn trace_event(&mut self, kind: &str, fields: Map<String, Value>) {
+        self.record(kind, fields);
+    }
+
     fn write_stdout(&mut self, text: &str) {
         if self.diverged.is_none() {
             self.inner.write_stdout(text);

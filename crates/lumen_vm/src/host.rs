@@ -29,6 +29,13 @@ pub trait Host {
     fn call_tool(&mut self, req: ToolRequest<'_>) -> Result<serde_json::Value, String> {
         Err(format!("tool error: {}: not_found: no provider is configured for tool `{}`", req.alias, req.path))
     }
+    /// Whether the run is traced (the VM builds `trace_event` fields only then).
+    fn tracing(&self) -> bool {
+        false
+    }
+    /// A trace event the program caused (LANGUAGE.md 5.15): `emit`, `effect`, `schema_validate`,
+    /// `cell_start`, `cell_end`.
+    fn trace_event(&mut self, _kind: &str, _fields: serde_json::Map<String, serde_json::Value>) {}
 }
 
 /// One constraint of a `grant` (LANGUAGE.md 7.2): its key and literal value.

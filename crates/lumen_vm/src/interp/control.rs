@@ -91,6 +91,20 @@ impl<'h> Vm<'h> {
         };
         let clauses = self.handlers[idx].clauses.clone();
         let clause = clauses.iter().find(|c| &*c.effect == effect && &*c.op == op).expect("clause");
+        if self.host.tracing() {
+            let handled_by = match &clause.func {
+                Value::Func(f) => match &**f {
+                    crate::value::FuncObj::Closure { proto, .. } => self.funcs[*proto as usize].name.to_string(),
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            let mut fields = serde_json::Map::new();
+            fields.insert("effect".into(), effect.into());
+            fields.insert("operation".into(), op.into());
+            fields.insert("handled_by".into(), handled_by.into());
+            self.host.trace_event("effect", fields);
+        }
         if clause.tail {
             return self.call_value(clause.func.clone(), args_at, argc, dst);
         }

@@ -19,6 +19,7 @@ use lumen_compile::bytecode::{Const, Instr, Kind};
 use lumen_compile::program::{Program, TypeInfo};
 
 use crate::builtins;
+use crate::builtins::encoding::to_json_value;
 use crate::display::display;
 use crate::host::Host;
 use crate::value::{EnumObj, EnumType, FuncObj, RangeObj, RecordObj, RecordType, Value, result_type};
@@ -290,9 +291,17 @@ impl<'h> Vm<'h> {
         if let Err(message) = self.push_frame(entry, slot + 1, 0, slot, None, true) {
             return Err(Fault::Error(self.error_at(message, 0)));
         }
+        let cell = self.funcs[entry as usize].name.to_string();
+        if self.host.tracing() {
+            self.trace("cell_start", [("cell", serde_json::Value::String(cell.clone()))]);
+        }
         self.sched_active = true;
         let result = self.run_tasks(slot);
         self.sched_active = false;
+        if self.host.tracing() {
+            let status = if result.is_ok() { "ok" } else { "error" };
+            self.trace("cell_end", [("cell", cell.into()), ("status", status.into())]);
+        }
         self.host.flush();
         result
     }
@@ -1183,7 +1192,15 @@ impl<'h> Vm<'h> {
                     }
                 }
                 Instr::ExpectSchema { dst, src, schema } => {
-                    let v = try_op!(self.expect_schema(&reg!(src), schema));
+                    let converted = self.expect_schema(&reg!(src), schema);
+                    if self.host.tracing() {
+                        let name = self.schemas.get(schema as usize).map(|s| self.schema_name(s)).unwrap_or_default();
+                        self.trace(
+                            "schema_validate",
+                            [("schema", serde_json::Value::String(name)), ("valid", converted.is_ok().into())],
+                        );
+                    }
+                    let v = try_op!(converted);
                     reg!(dst) = v;
                 }
                 Instr::Escape(r) => {
@@ -1395,6 +1412,11 @@ impl<'h> Vm<'h> {
                 Instr::Emit(r) => {
                     let text = format!("{}\n", display(&reg!(r)));
                     self.host.write_stdout(&text);
+                    if self.host.tracing() {
+                        let value =
+                            to_json_value(&reg!(r)).unwrap_or_else(|_| serde_json::Value::String(display(&reg!(r))));
+                        self.trace("emit", [("value", value)]);
+                    }
                 }
             }
         }
@@ -1495,6 +1517,14 @@ pub fn is_kind(v: &Value, kind: Kind) -> bool {
 }
 
 /// Conversion at a typed boundary: Int widens to Float; other kinds are checked.
+impl Vm<'_> {
+    /// Records a trace event through the host.
+    fn trace<const N: usize>(&mut self, kind: &str, fields: [(&str, serde_json::Value); N]) {
+        let map = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        self.host.trace_event(kind, map);
+    }
+}
+
 /// Drops the registers above `len`, without a drop call for scalars.
 #[inline(always)]
 fn truncate_regs(regs: &mut Vec<Value>, len: usize) {

@@ -176,7 +176,7 @@ impl Vm<'_> {
     }
 
     /// How a schema is named in messages (`Invoice`, `list[Int]`).
-    fn schema_name(&self, schema: &Schema) -> String {
+    pub(super) fn schema_name(&self, schema: &Schema) -> String {
         match schema {
             Schema::Any => "Any".into(),
             Schema::Int => "Int".into(),
