@@ -295,6 +295,12 @@ pub enum Instr {
     Escape(Reg),
     /// Unless the register holds an escape, jump; otherwise unwrap it in place.
     JumpIfNotEscape(Reg, i32),
+    /// `dst = box(src)`: a variable a `handle` body assigns, shared with the enclosing cell.
+    MakeBox(Reg, Reg),
+    /// `dst = *src` (the value in a box).
+    Unbox(Reg, Reg),
+    /// `*dst = src`.
+    BoxSet(Reg, Reg),
     /// A loop is left early: if the iterator in the register reads a suspended generator, the
     /// generator is closed (its pending `defer`s run).
     IterClose(Reg),

@@ -120,6 +120,7 @@ pub fn write_value(out: &mut String, v: &Value, nested: bool) {
                 let _ = write!(out, "<{kind} {name}>");
             }
             HandleObj::Iter(_) => out.push_str("<iterator>"),
+            HandleObj::Cell(v) => out.push_str(&display(v)),
         },
     }
 }

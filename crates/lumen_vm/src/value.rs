@@ -151,6 +151,8 @@ pub enum HandleObj {
     Instance { kind: Rc<str>, name: Rc<str>, id: u32, state: MapObj },
     /// The state of a `for` loop or comprehension over a collection (internal).
     Iter(IterState),
+    /// A variable shared between a cell and its `handle` bodies (internal).
+    Cell(Value),
 }
 
 #[derive(Debug)]
@@ -228,6 +230,7 @@ impl Value {
                 HandleObj::Generator(_) => "Generator".into(),
                 HandleObj::Instance { name, .. } => name.to_string(),
                 HandleObj::Iter(_) => "Iterator".into(),
+                HandleObj::Cell(v) => v.type_name(),
             },
         }
     }

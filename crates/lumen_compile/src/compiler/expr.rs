@@ -433,8 +433,23 @@ impl<'a> Compiler<'a> {
 
     /// `handle body with clauses end`: the body and each clause become closures.
     fn handle(&mut self, body: &'a ast::Block, clauses: &'a [ast::HandleClause], dst: Reg) {
+        // The body runs as a closure; the cell's mutable variables it mentions are shared with
+        // it through boxes (shadowing them while it compiles) and copied back when it completes.
+        let shared = self.shared_with_handle_body(body);
+        let boxes_before = self.f().box_regs.len();
+        self.push_scope();
+        let mut copies = Vec::new();
+        for (name, local) in shared {
+            let cell = self.alloc();
+            self.emit(Instr::MakeBox(cell, local));
+            self.f().box_regs.push(cell);
+            self.bind_local(&name, cell, false);
+            copies.push((local, cell));
+        }
         let b = self.alloc();
         self.closure("", &[], None, CellOrLambda::HandleBody(body), b);
+        self.f().box_regs.truncate(boxes_before);
+        self.pop_scope();
         let mut entries: Vec<(String, String, ClauseFn<'a>)> = Vec::new();
         for clause in clauses {
             match &clause.kind {
@@ -486,10 +501,32 @@ impl<'a> Compiler<'a> {
             }
         }
         self.emit(Instr::Handle { dst, body: b, clauses: start, count: entries.len() as u16 });
+        for (local, cell) in copies {
+            self.emit(Instr::Unbox(local, cell));
+        }
         // A `return` inside the body arrives as an escape: return it from this cell.
         let normal = self.emit(Instr::JumpIfNotEscape(dst, 0));
         self.emit_return(dst);
         self.patch(normal);
+    }
+
+    /// The cell's mutable locals whose names appear in a `handle` body (an over-approximation of
+    /// those it assigns: sharing one it only reads is harmless).
+    fn shared_with_handle_body(&mut self, body: &'a ast::Block) -> Vec<(String, Reg)> {
+        let text = self.source_text(body.span);
+        let mut out: Vec<(String, Reg)> = Vec::new();
+        let scopes = &self.f().scopes;
+        for scope in scopes.iter().rev() {
+            for local in scope.iter().rev() {
+                if !local.mutable || out.iter().any(|(n, _)| *n == local.name) || local.name.starts_with('<') {
+                    continue;
+                }
+                if mentions(text, &local.name) {
+                    out.push((local.name.clone(), local.reg));
+                }
+            }
+        }
+        out
     }
 
     pub(crate) fn string(&mut self, segments: &'a [StrSegment], dst: Reg) {
@@ -752,6 +789,9 @@ impl<'a> Compiler<'a> {
             }
             Some(VarRef::Capture(i)) => {
                 self.emit(Instr::LoadCapture(dst, i));
+                if self.f().boxed.iter().any(|n| *n == name.name) {
+                    self.emit(Instr::Unbox(dst, dst));
+                }
                 return;
             }
             Some(VarRef::SelfFunc) => {
@@ -965,4 +1005,14 @@ fn may_mix_numbers(elems: &[Element]) -> bool {
     };
     let first = literal_kind(&elems[0]);
     !(first.is_some() && elems.iter().all(|e| literal_kind(e) == first))
+}
+
+/// Whether `name` occurs in `text` as a whole identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
 }

@@ -237,6 +237,10 @@ pub(crate) struct FnState {
     pub escapes: bool,
     /// The prompt context of a cell with role statements or agent roles (LANGUAGE.md 7.4).
     pub prompt: Option<Reg>,
+    /// Registers holding boxes of variables shared with a `handle` body being compiled.
+    pub box_regs: Vec<Reg>,
+    /// Names of captures that hold such boxes (read through `Unbox`, written with `BoxSet`).
+    pub boxed: Vec<String>,
 }
 
 pub(crate) struct Compiler<'a> {
@@ -390,6 +394,8 @@ impl<'a> Compiler<'a> {
             ret_float: false,
             escapes: false,
             prompt: None,
+            box_regs: Vec::new(),
+            boxed: Vec::new(),
         });
     }
 
@@ -590,6 +596,15 @@ impl<'a> Compiler<'a> {
             VarRef::Capture(i) => CaptureSource::Capture(i),
             VarRef::SelfFunc => CaptureSource::SelfFunc,
         };
+        // A capture of a shared box (directly or through an enclosing capture) is boxed too.
+        let boxed = match source {
+            CaptureSource::Local(reg) => self.fns[level - 1].box_regs.contains(&reg),
+            CaptureSource::Capture(_) => self.fns[level - 1].boxed.iter().any(|n| n == name),
+            CaptureSource::SelfFunc => false,
+        };
+        if boxed {
+            self.fns[level].boxed.push(name.to_string());
+        }
         let caps = &mut self.fns[level].captures;
         caps.push((name.to_string(), source));
         Some(VarRef::Capture((caps.len() - 1) as u16))

@@ -296,6 +296,25 @@ impl<'a> Compiler<'a> {
     /// `target = value` or `target op= value`, with value semantics for nested places.
     fn assign(&mut self, target: &'a Expr, op: Option<lumen_syntax::ast::BinOp>, value: &'a Expr) {
         let mark = self.mark();
+        // A variable shared with the enclosing cell through a box (inside a `handle` body): assign
+        // a copy, then store it back into the box.
+        if let Some(root) = assignment_root(target)
+            && let Some(VarRef::Capture(i)) = self.resolve_var(&root.name)
+            && self.f().boxed.iter().any(|n| *n == root.name)
+        {
+            let tmp = self.alloc();
+            self.emit(Instr::LoadCapture(tmp, i));
+            self.emit(Instr::Unbox(tmp, tmp));
+            self.push_scope();
+            self.bind_local(&root.name, tmp, true);
+            self.assign(target, op, value);
+            self.pop_scope();
+            let cell = self.alloc();
+            self.emit(Instr::LoadCapture(cell, i));
+            self.emit(Instr::BoxSet(cell, tmp));
+            self.release(mark);
+            return;
+        }
         match &target.kind {
             ExprKind::Ident(name) => {
                 let Some(reg) = self.mutable_local(name) else {
@@ -654,5 +673,14 @@ impl<'a> Compiler<'a> {
             PlaceKey::Field(name) => self.emit(Instr::SetField { obj, name: *name, src }),
             PlaceKey::Index(index) => self.emit(Instr::SetIndex { obj, index: *index, src }),
         };
+    }
+}
+
+/// The variable an assignment target starts from (`x`, `x.f`, `x[i].g`).
+fn assignment_root(target: &Expr) -> Option<&lumen_syntax::ast::Ident> {
+    match &target.kind {
+        ExprKind::Ident(name) => Some(name),
+        ExprKind::Field { target, .. } | ExprKind::Index { target, .. } => assignment_root(target),
+        _ => None,
     }
 }

@@ -1203,6 +1203,28 @@ impl<'h> Vm<'h> {
                     let v = try_op!(converted);
                     reg!(dst) = v;
                 }
+                Instr::MakeBox(d, src) => {
+                    let v = reg!(src).clone();
+                    reg!(d) = Value::Handle(Rc::new(std::cell::RefCell::new(crate::value::HandleObj::Cell(v))));
+                }
+                Instr::Unbox(d, src) => {
+                    let v = match &reg!(src) {
+                        Value::Handle(h) => match &*h.borrow() {
+                            crate::value::HandleObj::Cell(v) => v.clone(),
+                            _ => Value::Null,
+                        },
+                        other => other.clone(),
+                    };
+                    reg!(d) = v;
+                }
+                Instr::BoxSet(b, src) => {
+                    let v = reg!(src).clone();
+                    if let Value::Handle(h) = &reg!(b)
+                        && let crate::value::HandleObj::Cell(slot) = &mut *h.borrow_mut()
+                    {
+                        *slot = v;
+                    }
+                }
                 Instr::Escape(r) => {
                     let v = std::mem::take(&mut reg!(r));
                     reg!(r) = crate::value::make_escape(v);
