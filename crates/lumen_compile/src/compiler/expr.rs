@@ -789,7 +789,7 @@ impl<'a> Compiler<'a> {
             }
             Some(VarRef::Capture(i)) => {
                 self.emit(Instr::LoadCapture(dst, i));
-                if self.f().boxed.iter().any(|n| *n == name.name) {
+                if self.f().boxed.contains(&name.name) {
                     self.emit(Instr::Unbox(dst, dst));
                 }
                 return;

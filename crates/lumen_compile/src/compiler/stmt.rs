@@ -300,7 +300,7 @@ impl<'a> Compiler<'a> {
         // a copy, then store it back into the box.
         if let Some(root) = assignment_root(target)
             && let Some(VarRef::Capture(i)) = self.resolve_var(&root.name)
-            && self.f().boxed.iter().any(|n| *n == root.name)
+            && self.f().boxed.contains(&root.name)
         {
             let tmp = self.alloc();
             self.emit(Instr::LoadCapture(tmp, i));
