@@ -1,7 +1,7 @@
 //! `lumen lsp` as an editor runs it: JSON-RPC framed with Content-Length headers over the
 //! process's stdin and stdout.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
