@@ -110,4 +110,7 @@ pub struct ToolSite {
     /// A call written `Tool(...) expect schema T`: the JSON Schema of `T`, passed as the `schema`
     /// argument unless the call gives one (LANGUAGE.md 7.3, structured output).
     pub schema_json: Option<String>,
+    /// The GBNF grammar of the same shape (start rule `root`), passed as the `grammar` argument
+    /// when `schema` is added automatically and the call gives no `grammar` of its own.
+    pub grammar: Option<String>,
 }

@@ -7,6 +7,7 @@
 
 mod call;
 pub(crate) mod expr;
+mod grammar;
 mod items;
 mod pattern;
 mod process;

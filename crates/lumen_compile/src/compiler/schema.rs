@@ -10,15 +10,28 @@ use crate::program::{Schema, TypeSchema};
 impl<'a> Compiler<'a> {
     pub(crate) fn expect_schema(&mut self, expr: &'a Expr, ty: &'a TypeExpr, dst: Reg) {
         let schema = self.schema_of(ty, 0);
-        // `Tool(...) expect schema T` asks the provider for structured output of that shape.
+        // `Tool(...) expect schema T` asks the provider for structured output of that shape: a
+        // JSON Schema, and a GBNF grammar for providers that constrain sampling with one.
+        let mut grammar = None;
         if let ExprKind::Call { callee, .. } = &expr.kind
             && let ExprKind::Ident(name) = &callee.kind
             && self.resolve_var(&name.name).is_none()
             && matches!(self.globals.get(&name.name), Some(Global::Tool(_)))
         {
             self.pending_tool_schema = Some(self.json_schema(&schema, 0));
+            grammar = Some(super::grammar::gbnf(&schema, &self.program.type_schemas));
         }
+        let sites_before = self.program.tool_sites.len();
         let src = self.expr_any(expr);
+        // The call's own site is the last one pushed (sites of calls in its arguments come first).
+        if grammar.is_some()
+            && self.pending_tool_schema.is_none()
+            && self.program.tool_sites.len() > sites_before
+            && let Some(site) = self.program.tool_sites.last_mut()
+            && site.schema_json.is_some()
+        {
+            site.grammar = grammar;
+        }
         self.pending_tool_schema = None;
         let idx = self.program.schemas.len() as u32;
         self.program.schemas.push(schema.clone());

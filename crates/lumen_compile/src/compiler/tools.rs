@@ -107,6 +107,8 @@ impl<'a> Compiler<'a> {
                 span,
             );
         }
+        // Taken before the arguments compile, so that a tool call inside them does not get it.
+        let schema_json = self.pending_tool_schema.take();
         let mut arg_names = Vec::new();
         let mut named = Vec::new();
         let mut roles = Vec::new();
@@ -133,8 +135,13 @@ impl<'a> Compiler<'a> {
             arg_names.push("messages".to_string());
         }
         let site = self.program.tool_sites.len() as u32;
-        let schema_json = self.pending_tool_schema.take();
-        self.program.tool_sites.push(ToolSite { tool, path: path.map(str::to_string), arg_names, schema_json });
+        self.program.tool_sites.push(ToolSite {
+            tool,
+            path: path.map(str::to_string),
+            arg_names,
+            schema_json,
+            grammar: None,
+        });
         self.emit(Instr::CallTool { dst, site, args: start });
     }
 }

@@ -47,11 +47,18 @@ impl Vm<'_> {
                 .map_err(|e| format!("tool error: {alias}: invalid_args: argument `{name}`: {e}"))?;
             args.insert(name.clone(), json);
         }
+        // `expect schema T`: the JSON Schema of `T`, and its GBNF grammar for providers that
+        // constrain sampling with one; a call's own `schema` or `grammar` argument wins.
         if let Some(schema) = &site.schema_json
             && !args.contains_key("schema")
             && let Ok(json) = serde_json::from_str(schema)
         {
             args.insert("schema".to_string(), json);
+            if let Some(grammar) = &site.grammar
+                && !args.contains_key("grammar")
+            {
+                args.insert("grammar".to_string(), serde_json::Value::String(grammar.clone()));
+            }
         }
         if let Some(params) = self.interceptor_params(alias) {
             // The clause's parameters take the call's named arguments by name (null when absent).
