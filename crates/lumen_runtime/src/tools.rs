@@ -220,6 +220,7 @@ impl Tools {
                 provider: name,
                 settings: &settings,
                 secret_env: &*self.secret_env,
+                mcp: mcp_target(req, &self.config),
             };
             match provider.call(&call) {
                 Ok(reply) => return (Ok(reply.value), reply.attributes, retries),
@@ -236,6 +237,17 @@ impl Tools {
             }
         }
     }
+}
+
+/// Where a call of the `mcp` provider goes: the alias's server command, else the configured server
+/// named by the path's first segment.
+fn mcp_target<'a>(req: &ToolRequest<'a>, config: &'a Config) -> Option<providers::McpTarget<'a>> {
+    if let Some(command) = req.mcp_command {
+        return Some(providers::McpTarget { server: command, uri: command, tool: req.path, allowed: None });
+    }
+    let (name, tool) = req.path.split_once('.')?;
+    let server = config.mcp.get(name)?;
+    Some(providers::McpTarget { server: &server.name, uri: &server.uri, tool, allowed: server.tools.as_deref() })
 }
 
 fn deadline_error(admitted: &Admitted) -> ToolError {

@@ -2,6 +2,9 @@
 
 pub mod fs;
 pub mod http;
+#[cfg(feature = "mcp")]
+pub mod mcp;
+pub mod mcp_schema;
 pub mod mock;
 pub mod openai;
 
@@ -26,6 +29,22 @@ pub struct Call<'a> {
     pub settings: &'a Map<String, Value>,
     /// Reads an environment variable for secrets; never recorded in traces.
     pub secret_env: &'a dyn Fn(&str) -> Option<String>,
+    /// The MCP server and tool a call of the `mcp` provider goes to.
+    pub mcp: Option<McpTarget<'a>>,
+}
+
+/// An MCP tool: `use tool mcp "command" as T` (`server` and `uri` are the command), or a tool path
+/// `NAME.tool` of a `[providers.mcp.NAME]` server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct McpTarget<'a> {
+    /// The command, or the configured server's name.
+    pub server: &'a str,
+    /// The command line (or URL) that starts the server.
+    pub uri: &'a str,
+    /// The tool's name on the server.
+    pub tool: &'a str,
+    /// A configured server's `tools` allow-list.
+    pub allowed: Option<&'a [String]>,
 }
 
 /// A successful call: the result and trace attributes (OpenTelemetry GenAI names where they apply).
@@ -57,7 +76,14 @@ pub fn instantiate(kind: &str) -> Result<Box<dyn Provider>, ToolError> {
         "builtin-fs" => Ok(Box::new(fs::FsProvider)),
         "mock" => Ok(Box::new(mock::MockProvider::default())),
         "openai-compatible" => Ok(Box::new(openai::OpenAiProvider)),
-        "anthropic" | "gemini" | "mcp" => Err(ToolError::new(
+        #[cfg(feature = "mcp")]
+        "mcp" => Ok(Box::new(mcp::McpProvider::default())),
+        #[cfg(not(feature = "mcp"))]
+        "mcp" => Err(ToolError::new(
+            ErrorKind::Unavailable,
+            "provider kind `mcp` is not available: lumen_runtime was built without its `mcp` feature",
+        )),
+        "anthropic" | "gemini" => Err(ToolError::new(
             ErrorKind::Unavailable,
             format!("provider kind `{kind}` is not available in this build yet"),
         )),
