@@ -1,6 +1,8 @@
 //! `builtin-http` (`http.get`, `http.post`, `http.put`, `http.delete`, `http.request`) and the HTTP
 //! exchange the API providers share.
 
+use std::io::Read;
+use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -44,6 +46,70 @@ impl Received {
 
 /// Sends one request; only transport failures are errors.
 pub fn exchange(request: &Exchange<'_>) -> Result<Received, ToolError> {
+    exchange_timed(request, None)
+}
+
+/// [`exchange`], with a limit on the wait for the response head (`first_byte`), counted from
+/// when the request has been sent.
+pub fn exchange_timed(request: &Exchange<'_>, first_byte: Option<Duration>) -> Result<Received, ToolError> {
+    let mut response = send(request, first_byte)?;
+    let (status, headers) = head(&response);
+    let body = response.body_mut().with_config().limit(request.max_body).read_to_vec().map_err(transport_error)?;
+    Ok(Received { status, headers, body })
+}
+
+/// One piece of a streamed response, in the order they arrive: the head, the body in pieces as
+/// the transport delivers them, then `End` or `Failed`.
+#[derive(Debug)]
+pub enum Piece {
+    Head { status: u16, headers: Map<String, Value> },
+    Data(Vec<u8>),
+    End,
+    Failed(ToolError),
+}
+
+/// Sends `request` on a thread of its own and delivers the response in pieces as they arrive, so
+/// the caller can wait for them under deadlines of its own (`recv_timeout`). `first_byte` limits
+/// the wait for the response head. Dropping the receiver stops the thread at its next piece,
+/// which closes the connection; `request.timeout` bounds the whole exchange in any case.
+pub fn stream(request: &Exchange<'_>, first_byte: Option<Duration>) -> Receiver<Piece> {
+    let (tx, rx) = mpsc::channel();
+    let (method, url) = (request.method.to_owned(), request.url.to_owned());
+    let (headers, body, timeout, max_body) =
+        (request.headers.clone(), request.body.clone(), request.timeout, request.max_body);
+    std::thread::spawn(move || {
+        let request = Exchange { method: &method, url: &url, headers, body, timeout, max_body };
+        let response = match send(&request, first_byte) {
+            Ok(response) => response,
+            Err(err) => {
+                let _ = tx.send(Piece::Failed(err));
+                return;
+            }
+        };
+        let (status, headers) = head(&response);
+        if tx.send(Piece::Head { status, headers }).is_err() {
+            return;
+        }
+        let mut reader = response.into_body().into_with_config().limit(max_body).reader();
+        let mut buffer = vec![0; 16 * 1024];
+        loop {
+            let piece = match reader.read(&mut buffer) {
+                Ok(0) => Piece::End,
+                Ok(n) => Piece::Data(buffer[..n].to_vec()),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => Piece::Failed(io_error(&err)),
+            };
+            let last = !matches!(piece, Piece::Data(_));
+            if tx.send(piece).is_err() || last {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Checks the scheme and sends the request; the response's body is still to be read.
+fn send(request: &Exchange<'_>, first_byte: Option<Duration>) -> Result<http::Response<ureq::Body>, ToolError> {
     let scheme_end = request.url.find("://").map(|at| request.url[..at].to_ascii_lowercase());
     match scheme_end.as_deref() {
         Some("http") => {}
@@ -64,6 +130,7 @@ pub fn exchange(request: &Exchange<'_>) -> Result<Received, ToolError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(request.timeout)
+        .timeout_recv_response(first_byte)
         // Redirects are results, not followed: following one could reach a host the grant's
         // `domain` does not allow. A program follows `location` with another (checked) call.
         .max_redirects(0)
@@ -78,11 +145,14 @@ pub fn exchange(request: &Exchange<'_>) -> Result<Received, ToolError> {
         Some(body) => builder.body(body.clone()).map(|r| agent.run(r)),
         None => builder.body(()).map(|r| agent.run(r)),
     };
-    let mut response = match sent {
-        Ok(result) => result.map_err(transport_error)?,
-        Err(err) => return Err(ToolError::new(ErrorKind::InvalidArgs, format!("bad request: {err}"))),
-    };
-    let status = response.status().as_u16();
+    match sent {
+        Ok(result) => result.map_err(transport_error),
+        Err(err) => Err(ToolError::new(ErrorKind::InvalidArgs, format!("bad request: {err}"))),
+    }
+}
+
+/// The status and the headers (lower-case names; repeated headers joined with `, `).
+fn head(response: &http::Response<ureq::Body>) -> (u16, Map<String, Value>) {
     let mut headers = Map::new();
     for (name, value) in response.headers() {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -96,8 +166,17 @@ pub fn exchange(request: &Exchange<'_>) -> Result<Received, ToolError> {
             }
         }
     }
-    let body = response.body_mut().with_config().limit(request.max_body).read_to_vec().map_err(transport_error)?;
-    Ok(Received { status, headers, body })
+    (response.status().as_u16(), headers)
+}
+
+/// A failure while reading a streamed body (ureq's errors arrive wrapped in `io::Error`).
+fn io_error(err: &std::io::Error) -> ToolError {
+    match err.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+            ToolError::new(ErrorKind::Timeout, "the response did not finish in time")
+        }
+        _ => ToolError::new(ErrorKind::Unavailable, format!("connection error while reading the response: {err}")),
+    }
 }
 
 fn transport_error(err: ureq::Error) -> ToolError {
