@@ -6,6 +6,7 @@
 mod check;
 mod fmt_cmd;
 mod lsp_cmd;
+mod mcp_cmd;
 mod pipeline;
 mod repl;
 mod repl_build;
@@ -60,6 +61,8 @@ enum Command {
     Repl(repl::ReplArgs),
     /// Serve the Language Server Protocol over stdio
     Lsp(lsp_cmd::LspArgs),
+    /// Inspect MCP servers (`lumen mcp list SERVER`)
+    Mcp(mcp_cmd::McpArgs),
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +176,7 @@ fn run_command(command: Command) -> u8 {
         Command::Replay(args) => replay(args),
         Command::Test(args) => test_cmd::test(&args),
         Command::Repl(args) => repl::repl(&args),
+        Command::Mcp(args) => mcp_cmd::mcp(&args),
     }
 }
 
