@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 const STARTUP: Duration = Duration::from_secs(180);
 
 pub struct LocalModel {
-    pub port: u16,
     /// `http://127.0.0.1:PORT/v1`.
     pub base_url: String,
     /// The watchdog; its stdin pipe stays open while the test process lives.
@@ -99,7 +98,7 @@ wait "$pid" 2>/dev/null
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    LocalModel { port, base_url: format!("http://127.0.0.1:{port}/v1"), _watchdog: Mutex::new(child) }
+    LocalModel { base_url: format!("http://127.0.0.1:{port}/v1"), _watchdog: Mutex::new(child) }
 }
 
 /// Whether `GET /v1/models` answers 200 with a model list.
