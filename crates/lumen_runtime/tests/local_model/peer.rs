@@ -26,9 +26,18 @@ pub struct LocalModel {
 
 /// The shared server, started on the first call. Panics with what to do when the peer is not
 /// installed or the server does not come up (a missing peer fails the test; it never skips).
+/// A failed start is remembered, so the other tests fail at once with the same message.
 pub fn local_model() -> &'static LocalModel {
-    static SERVER: OnceLock<LocalModel> = OnceLock::new();
-    SERVER.get_or_init(start)
+    static SERVER: OnceLock<Result<LocalModel, String>> = OnceLock::new();
+    let started = SERVER.get_or_init(|| {
+        std::panic::catch_unwind(start).map_err(|panic| {
+            panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "the local model server did not start".to_owned())
+        })
+    });
+    match started {
+        Ok(model) => model,
+        Err(message) => panic!("{message}"),
+    }
 }
 
 fn peers_dir() -> PathBuf {
