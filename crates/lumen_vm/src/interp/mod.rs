@@ -683,9 +683,12 @@ impl<'h> Vm<'h> {
         let mut base = self.frames[fi].base;
         let mut pc = self.frames[fi].pc;
 
+        // Register operands are below the function's `nregs` (checked when the program is
+        // loaded, see `verify`), and a running frame's window `base..base + nregs` is inside
+        // `self.regs`; so the index needs no bounds check.
         macro_rules! reg {
             ($r:expr) => {
-                self.regs[base + $r as usize]
+                (*self.regs.as_mut_ptr().add(base + $r as usize))
             };
         }
         // Stores an Int without a call to drop the old value when it is an Int too (the common
@@ -737,8 +740,13 @@ impl<'h> Vm<'h> {
         }
 
         loop {
-            let instr = code[pc];
+            debug_assert!(pc < code.len());
+            // Every jump target is inside the code and the code ends with a terminator (checked
+            // when the program is loaded, see `verify`).
+            let instr = unsafe { *code.get_unchecked(pc) };
             pc += 1;
+            // SAFETY: `reg!` reads and writes registers without bounds checks: see the macro.
+            unsafe {
             match instr {
                 Instr::LoadNull(d) => store_fast(&mut reg!(d), Value::Null),
                 Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
@@ -837,6 +845,26 @@ impl<'h> Vm<'h> {
                         )),
                     };
                     reg!(d) = v;
+                }
+                Instr::BinaryImm(op, d, a, imm) => {
+                    if let Value::Int(x) = reg!(a)
+                        && let Some(r) = ops::int_fast(op, x, i64::from(imm))
+                    {
+                        set_int!(d, r);
+                        continue;
+                    }
+                    let v = try_op!(ops::binary(op, &reg!(a), &Value::Int(i64::from(imm))));
+                    reg!(d) = v;
+                }
+                Instr::ForLoop(i, limit, off) => {
+                    // The loop converted both to Int before its first test, and `i < limit`
+                    // held, so `i + 1` cannot overflow.
+                    if let (Value::Int(x), Value::Int(end)) = (&mut reg!(i), &reg!(limit)) {
+                        *x += 1;
+                        if *x < *end {
+                            jump!(off);
+                        }
+                    }
                 }
                 Instr::Unary(op, d, s) => {
                     let v = try_op!(ops::unary(op, &reg!(s)));
@@ -1139,7 +1167,7 @@ impl<'h> Vm<'h> {
                                     cache.set(((u64::from(r.ty.id) + 1) << 32) | i as u64);
                                     r.fields[i].clone()
                                 }
-                                None => try_op!(self.get_field(&reg!(obj), &consts[name as usize])),
+                                None => try_op!(self.get_field(&self.regs[base + obj as usize], &consts[name as usize])),
                             }
                         }
                         other => try_op!(self.get_field(other, &consts[name as usize])),
@@ -1192,7 +1220,7 @@ impl<'h> Vm<'h> {
                     }
                 }
                 Instr::ExpectSchema { dst, src, schema } => {
-                    let converted = self.expect_schema(&reg!(src), schema);
+                    let converted = self.expect_schema(&self.regs[base + src as usize], schema);
                     if self.host.tracing() {
                         let name = self.schemas.get(schema as usize).map(|s| self.schema_name(s)).unwrap_or_default();
                         self.trace(
@@ -1401,7 +1429,7 @@ impl<'h> Vm<'h> {
                     }
                 }
                 Instr::Cast { dst, src, kind } => {
-                    let v = try_op!(self.cast(&reg!(src), kind));
+                    let v = try_op!(self.cast(&self.regs[base + src as usize], kind));
                     reg!(dst) = v;
                 }
                 Instr::Format { dst, src, spec } => {
@@ -1440,6 +1468,7 @@ impl<'h> Vm<'h> {
                         self.trace("emit", [("value", value)]);
                     }
                 }
+            }
             }
         }
     }
