@@ -296,8 +296,8 @@ impl<'a> Compiler<'a> {
     /// `target = value` or `target op= value`, with value semantics for nested places.
     /// `reg op= value` for a local variable, with an immediate operand when `value` is a small Int.
     fn compound(&mut self, op: lumen_syntax::ast::BinOp, reg: Reg, value: &'a Expr) {
-        use lumen_syntax::ast::BinOp as B;
         use super::expr::{bin_op, imm_operand_op, int_immediate};
+        use lumen_syntax::ast::BinOp as B;
         match int_immediate(value) {
             Some(imm) if matches!(op, B::Add | B::Sub) && i16::try_from(imm).is_ok_and(|i| i != i16::MIN) => {
                 let imm = if op == B::Add { imm as i16 } else { -(imm as i16) };
