@@ -45,8 +45,25 @@ pub fn check(args: &CheckArgs) -> u8 {
         if report_build(&build, args.format, color) {
             status = status.max(BAD_INPUT);
         }
+        if let (Some(crate::Emit::Bytecode), Some(program)) = (args.emit, &build.program) {
+            print_bytecode(program);
+        }
     }
     status
+}
+
+/// `lumen check --emit bytecode`: each function with its registers, constants and instructions.
+fn print_bytecode(program: &lumen_compile::program::Program) {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (index, f) in program.functions.iter().enumerate() {
+        let _ = writeln!(out, "fn #{index} {} (params {}, regs {})", f.name, f.params.len(), f.nregs);
+        for (i, c) in f.consts.iter().enumerate() {
+            let _ = writeln!(out, "  const {i}: {c:?}");
+        }
+        for (pc, instr) in f.code.iter().enumerate() {
+            let _ = writeln!(out, "  {pc:4} L{:<4} {instr:?}", f.line_at(pc));
+        }
+    }
 }
 
 /// `lumen run FILE [--cell NAME] [-- ARGS]`: compiles the program and runs its entry cell. Only

@@ -76,6 +76,14 @@ pub struct CheckArgs {
     /// When to colour text diagnostics
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Also print the compiled program (`bytecode`: every function's instructions) on stdout
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub emit: Option<Emit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    Bytecode,
 }
 
 #[derive(Args, Debug)]

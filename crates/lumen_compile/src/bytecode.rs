@@ -92,6 +92,8 @@ pub enum Instr {
     Binary(BinOp, Reg, Reg, Reg),
     /// `dst = a + imm` for Int `a` (falls back to the generic path otherwise).
     AddImm(Reg, Reg, i16),
+    /// `dst = a op imm` with an Int constant operand (falls back to the generic path for other kinds).
+    BinaryImm(BinOp, Reg, Reg, i32),
     Unary(UnOp, Reg, Reg),
 
     Jump(i32),
@@ -105,6 +107,9 @@ pub enum Instr {
     JumpIfNot(BinOp, Reg, Reg, i32),
     /// Compare-and-branch against a small Int constant: jumps when `a op imm` is false.
     JumpIfNotImm(BinOp, Reg, i16, i32),
+    /// The step of `for i in a..b`: `i += 1`, then jump back by the offset while `i < limit`
+    /// (both Ints: the loop converts them before its first test).
+    ForLoop(Reg, Reg, i32),
 
     /// Calls the function value in `callee` with `argc` arguments in `args..`; result to `dst`.
     Call {

@@ -5,6 +5,7 @@ mod compiler;
 pub mod loader;
 pub mod prelude;
 pub mod program;
+pub mod verify;
 
 /// The effect name of tool-interception clauses in `handle` (`Tool(args) => ...`).
 pub use compiler::expr::TOOL_EFFECT;

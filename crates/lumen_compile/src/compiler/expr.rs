@@ -34,6 +34,42 @@ pub(crate) fn bin_op(op: ast::BinOp) -> Op {
     }
 }
 
+/// An Int literal that fits an instruction's immediate operand.
+pub(crate) fn int_immediate(e: &Expr) -> Option<i32> {
+    match &e.kind {
+        ExprKind::Int(v) => i32::try_from(*v).ok(),
+        ExprKind::Paren(inner) => int_immediate(inner),
+        _ => None,
+    }
+}
+
+/// Operators compiled to `BinaryImm` when the right operand is a small Int literal (`&&`-like
+/// and other operators with their own lowering are not among them).
+pub(crate) fn imm_operand_op(op: ast::BinOp) -> bool {
+    use ast::BinOp as B;
+    matches!(
+        op,
+        B::Add
+            | B::Sub
+            | B::Mul
+            | B::Div
+            | B::FloorDiv
+            | B::Mod
+            | B::Pow
+            | B::Eq
+            | B::Ne
+            | B::Lt
+            | B::Le
+            | B::Gt
+            | B::Ge
+            | B::BitAnd
+            | B::BitOr
+            | B::BitXor
+            | B::Shl
+            | B::Shr
+    )
+}
+
 /// Predeclared constants (LANGUAGE.md 6.5).
 fn predeclared(name: &str) -> Option<Const> {
     Some(match name {
@@ -51,8 +87,13 @@ fn predeclared(name: &str) -> Option<Const> {
 impl<'a> Compiler<'a> {
     /// Some register holding the value of `e` (a local's own register when `e` is a local).
     pub(crate) fn expr_any(&mut self, e: &'a Expr) -> Reg {
-        if let ExprKind::Ident(name) = &e.kind
-            && let Some(VarRef::Local(reg, _)) = self.resolve_var(&name.name)
+        let local = match &e.kind {
+            ExprKind::Ident(name) => Some(name.name.as_str()),
+            ExprKind::SelfValue => Some("self"),
+            _ => None,
+        };
+        if let Some(name) = local
+            && let Some(VarRef::Local(reg, _)) = self.resolve_var(name)
         {
             return reg;
         }
@@ -708,8 +749,13 @@ impl<'a> Compiler<'a> {
             }
             _ => {
                 let a = self.expr_any(lhs);
-                let b = self.expr_any(rhs);
-                self.emit(Instr::Binary(bin_op(op), dst, a, b));
+                match int_immediate(rhs) {
+                    Some(imm) if imm_operand_op(op) => self.emit(Instr::BinaryImm(bin_op(op), dst, a, imm)),
+                    _ => {
+                        let b = self.expr_any(rhs);
+                        self.emit(Instr::Binary(bin_op(op), dst, a, b))
+                    }
+                };
             }
         }
     }

@@ -464,6 +464,7 @@ impl<'a> Compiler<'a> {
             Instr::JumpIfNot(op, a, b, _) => Instr::JumpIfNot(op, a, b, offset),
             Instr::JumpIfNotImm(op, a, imm, _) => Instr::JumpIfNotImm(op, a, imm, offset),
             Instr::JumpIfProvided(p, _) => Instr::JumpIfProvided(p, offset),
+            Instr::ForLoop(i, limit, _) => Instr::ForLoop(i, limit, offset),
             Instr::IterNext { dst, iter, .. } => Instr::IterNext { dst, iter, exit: offset },
             other => other,
         };

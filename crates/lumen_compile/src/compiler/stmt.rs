@@ -294,6 +294,25 @@ impl<'a> Compiler<'a> {
     }
 
     /// `target = value` or `target op= value`, with value semantics for nested places.
+    /// `reg op= value` for a local variable, with an immediate operand when `value` is a small Int.
+    fn compound(&mut self, op: lumen_syntax::ast::BinOp, reg: Reg, value: &'a Expr) {
+        use super::expr::{bin_op, imm_operand_op, int_immediate};
+        use lumen_syntax::ast::BinOp as B;
+        match int_immediate(value) {
+            Some(imm) if matches!(op, B::Add | B::Sub) && i16::try_from(imm).is_ok_and(|i| i != i16::MIN) => {
+                let imm = if op == B::Add { imm as i16 } else { -(imm as i16) };
+                self.emit(Instr::AddImm(reg, reg, imm));
+            }
+            Some(imm) if imm_operand_op(op) => {
+                self.emit(Instr::BinaryImm(bin_op(op), reg, reg, imm));
+            }
+            _ => {
+                let v = self.expr_any(value);
+                self.emit(Instr::Binary(bin_op(op), reg, reg, v));
+            }
+        }
+    }
+
     fn assign(&mut self, target: &'a Expr, op: Option<lumen_syntax::ast::BinOp>, value: &'a Expr) {
         let mark = self.mark();
         // A variable shared with the enclosing cell through a box (inside a `handle` body): assign
@@ -327,11 +346,16 @@ impl<'a> Compiler<'a> {
                         let v = self.expr_any(&args[1].value);
                         self.emit(Instr::ListPush(reg, v));
                     }
+                } else if op.is_none() && writes_destination_last(value) {
+                    // The value's last instruction writes the variable itself: no copy.
+                    self.expr_to(value, reg);
                 } else {
-                    let v = self.expr_any(value);
                     match op {
-                        None => self.emit(Instr::Move(reg, v)),
-                        Some(op) => self.emit(Instr::Binary(super::expr::bin_op(op), reg, reg, v)),
+                        None => {
+                            let v = self.expr_any(value);
+                            self.emit(Instr::Move(reg, v));
+                        }
+                        Some(op) => self.compound(op, reg, value),
                     };
                 }
             }
@@ -528,18 +552,13 @@ impl<'a> Compiler<'a> {
         let limit = self.alloc();
         self.expr_to(end, limit);
         self.emit(Instr::Convert { dst: limit, src: limit, kind: Kind::Int });
+        // The test is made once before the loop and again by the step at the bottom, so an
+        // iteration costs one jump. The loop variable is immutable: it names the counter itself.
+        let exit = self.emit(Instr::JumpIfNot(if inclusive { Op::Le } else { Op::Lt }, i, limit, 0));
         let top = self.pc();
-        let exit = if inclusive {
-            let c = self.alloc();
-            self.emit(Instr::Binary(Op::Le, c, i, limit));
-            self.emit(Instr::JumpIfFalse(c, 0))
-        } else {
-            self.emit(Instr::JumpIfNotLess(i, limit, 0))
-        };
         self.push_scope();
         let inner = self.mark();
-        let var = self.declare_local(&name.name, false);
-        self.emit(Instr::Move(var, i));
+        self.bind_local(&name.name, i, false);
         self.push_loop(label, dst);
         let mut skips = Vec::new();
         if let Some(filter) = filter {
@@ -555,8 +574,19 @@ impl<'a> Compiler<'a> {
             self.patch_to(j, step);
         }
         self.patch_continues(&ctx, step);
-        self.emit(Instr::AddImm(i, i, 1));
-        self.emit_loop(top);
+        if inclusive {
+            // `i + 1` may overflow when the limit is the largest Int: keep the checked add.
+            let back = self.pc();
+            self.emit(Instr::JumpIfNot(Op::Eq, i, limit, 0));
+            let done = self.emit(Instr::Jump(0));
+            self.patch_to(back, back + 2);
+            self.emit(Instr::AddImm(i, i, 1));
+            self.emit_loop(top);
+            self.patch(done);
+        } else {
+            let at = self.emit(Instr::ForLoop(i, limit, 0));
+            self.patch_to(at, top);
+        }
         self.patch(exit);
         self.patch_breaks(&ctx);
     }
@@ -677,6 +707,17 @@ impl<'a> Compiler<'a> {
 }
 
 /// The variable an assignment target starts from (`x`, `x.f`, `x[i].g`).
+/// Whether compiling `e` into a register writes that register only with its last instruction,
+/// after every operand is read; then `x = e` can target `x` directly even when `e` reads `x`.
+fn writes_destination_last(e: &Expr) -> bool {
+    use lumen_syntax::ast::BinOp as B;
+    match &e.kind {
+        ExprKind::Binary { op, .. } => !matches!(op, B::And | B::Or | B::Coalesce | B::Pipe | B::Compose),
+        ExprKind::Paren(inner) => writes_destination_last(inner),
+        _ => false,
+    }
+}
+
 fn assignment_root(target: &Expr) -> Option<&lumen_syntax::ast::Ident> {
     match &target.kind {
         ExprKind::Ident(name) => Some(name),

@@ -209,6 +209,10 @@ impl<'h> Vm<'h> {
         let funcs = program
             .functions
             .iter()
+            .map(|f| match lumen_compile::verify::verify(f) {
+                Ok(()) => std::borrow::Cow::Borrowed(f),
+                Err(problem) => std::borrow::Cow::Owned(invalid_function(f, &problem)),
+            })
             .map(|f| FuncRt {
                 name: Rc::from(f.name.as_str()),
                 file: f.file,
@@ -683,9 +687,12 @@ impl<'h> Vm<'h> {
         let mut base = self.frames[fi].base;
         let mut pc = self.frames[fi].pc;
 
+        // Register operands are below the function's `nregs` (checked when the program is
+        // loaded, see `verify`), and a running frame's window `base..base + nregs` is inside
+        // `self.regs`; so the index needs no bounds check.
         macro_rules! reg {
             ($r:expr) => {
-                self.regs[base + $r as usize]
+                (*self.regs.as_mut_ptr().add(base + $r as usize))
             };
         }
         // Stores an Int without a call to drop the old value when it is an Int too (the common
@@ -737,269 +744,273 @@ impl<'h> Vm<'h> {
         }
 
         loop {
-            let instr = code[pc];
+            debug_assert!(pc < code.len());
+            // Every jump target is inside the code and the code ends with a terminator (checked
+            // when the program is loaded, see `verify`).
+            let instr = unsafe { *code.get_unchecked(pc) };
             pc += 1;
-            match instr {
-                Instr::LoadNull(d) => store_fast(&mut reg!(d), Value::Null),
-                Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
-                Instr::LoadInt(d, i) => set_int!(d, i64::from(i)),
-                Instr::LoadConst(d, c) => {
-                    let v = clone_fast(&consts[c as usize]);
-                    store_fast(&mut reg!(d), v);
-                }
-                Instr::Move(d, s) => {
-                    if d != s {
-                        let v = clone_fast(&reg!(s));
+            // SAFETY: `reg!` reads and writes registers without bounds checks: see the macro.
+            unsafe {
+                match instr {
+                    Instr::LoadNull(d) => store_fast(&mut reg!(d), Value::Null),
+                    Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
+                    Instr::LoadInt(d, i) => set_int!(d, i64::from(i)),
+                    Instr::LoadConst(d, c) => {
+                        let v = clone_fast(&consts[c as usize]);
                         store_fast(&mut reg!(d), v);
                     }
-                }
-                Instr::LoadGlobal(d, g) => reg!(d) = self.globals[g as usize].clone(),
-                Instr::StoreGlobal(g, s) => self.globals[g as usize] = reg!(s).clone(),
-                Instr::LoadFunc(d, f) => {
-                    let name = self.funcs[f as usize].name.clone();
-                    reg!(d) =
-                        Value::Func(Rc::new(FuncObj::Closure { proto: f, name: Some(name), captures: Vec::new() }));
-                }
-                Instr::LoadBuiltin(d, id) => {
-                    let name = builtins::get(id).map_or("?", |b| b.names[0]);
-                    reg!(d) = Value::Func(Rc::new(FuncObj::Builtin { id, name: Rc::from(name) }));
-                }
-                Instr::LoadSelfFunc(d) => {
-                    reg!(d) = match &self.frames[fi].closure {
-                        Some(c) => Value::Func(c.clone()),
-                        None => Value::Null,
-                    };
-                }
-                Instr::LoadCapture(d, i) => {
-                    let v = match self.frames[fi].closure.as_deref() {
-                        Some(FuncObj::Closure { captures, .. }) => {
-                            captures.get(i as usize).cloned().unwrap_or_default()
+                    Instr::Move(d, s) => {
+                        if d != s {
+                            let v = clone_fast(&reg!(s));
+                            store_fast(&mut reg!(d), v);
                         }
-                        _ => Value::Null,
-                    };
-                    reg!(d) = v;
-                }
-                Instr::LoadVariantFn(d, ty, v) => {
-                    let ty = try_op!(self.enum_type(ty));
-                    let arity = self.variant_arity(&ty, v);
-                    reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
-                }
-                Instr::Binary(op, d, a, b) => {
-                    if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b))
-                        && let Some(r) = ops::int_fast(op, *x, *y)
-                    {
-                        set_int!(d, r);
-                        continue;
                     }
-                    let v = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
-                        (x, y) => try_op!(ops::binary(op, x, y)),
-                    };
-                    reg!(d) = v;
-                }
-                Instr::JumpIfNot(op, a, b, off) => {
-                    let holds = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => ops::int_compare(op, *x, *y),
-                        (x, y) => matches!(try_op!(ops::binary(op, x, y)), Value::Bool(true)),
-                    };
-                    if !holds {
-                        jump!(off)
+                    Instr::LoadGlobal(d, g) => reg!(d) = self.globals[g as usize].clone(),
+                    Instr::StoreGlobal(g, s) => self.globals[g as usize] = reg!(s).clone(),
+                    Instr::LoadFunc(d, f) => {
+                        let name = self.funcs[f as usize].name.clone();
+                        reg!(d) =
+                            Value::Func(Rc::new(FuncObj::Closure { proto: f, name: Some(name), captures: Vec::new() }));
                     }
-                }
-                Instr::JumpIfNotImm(op, a, imm, off) => {
-                    let holds = match &reg!(a) {
-                        Value::Int(x) => ops::int_compare(op, *x, i64::from(imm)),
-                        x => matches!(try_op!(ops::binary(op, x, &Value::Int(i64::from(imm)))), Value::Bool(true)),
-                    };
-                    if !holds {
-                        jump!(off)
+                    Instr::LoadBuiltin(d, id) => {
+                        let name = builtins::get(id).map_or("?", |b| b.names[0]);
+                        reg!(d) = Value::Func(Rc::new(FuncObj::Builtin { id, name: Rc::from(name) }));
                     }
-                }
-                Instr::AddImm(d, a, imm) => {
-                    if let Value::Int(x) = reg!(a)
-                        && let Some(r) = x.checked_add(i64::from(imm))
-                    {
-                        set_int!(d, r);
-                        continue;
+                    Instr::LoadSelfFunc(d) => {
+                        reg!(d) = match &self.frames[fi].closure {
+                            Some(c) => Value::Func(c.clone()),
+                            None => Value::Null,
+                        };
                     }
-                    let v = match &reg!(a) {
-                        Value::Int(x) => try_op!(x.checked_add(i64::from(imm)).map(Value::Int).ok_or_else(|| {
-                            if imm >= 0 {
-                                "integer overflow in addition".to_string()
-                            } else {
-                                "integer overflow in subtraction".to_string()
+                    Instr::LoadCapture(d, i) => {
+                        let v = match self.frames[fi].closure.as_deref() {
+                            Some(FuncObj::Closure { captures, .. }) => {
+                                captures.get(i as usize).cloned().unwrap_or_default()
                             }
-                        })),
-                        other => try_op!(ops::binary(
-                            lumen_compile::bytecode::BinOp::Add,
-                            other,
-                            &Value::Int(i64::from(imm))
-                        )),
-                    };
-                    reg!(d) = v;
-                }
-                Instr::Unary(op, d, s) => {
-                    let v = try_op!(ops::unary(op, &reg!(s)));
-                    reg!(d) = v;
-                }
-                Instr::Jump(off) => jump!(off),
-                Instr::JumpIfFalse(r, off) => match &reg!(r) {
-                    Value::Bool(false) => jump!(off),
-                    Value::Bool(true) => {}
-                    other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
-                },
-                Instr::JumpIfTrue(r, off) => match &reg!(r) {
-                    Value::Bool(true) => jump!(off),
-                    Value::Bool(false) => {}
-                    other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
-                },
-                Instr::JumpIfNull(r, off) => {
-                    if reg!(r).is_null() {
-                        jump!(off)
+                            _ => Value::Null,
+                        };
+                        reg!(d) = v;
                     }
-                }
-                Instr::JumpIfNotNull(r, off) => {
-                    if !reg!(r).is_null() {
-                        jump!(off)
+                    Instr::LoadVariantFn(d, ty, v) => {
+                        let ty = try_op!(self.enum_type(ty));
+                        let arity = self.variant_arity(&ty, v);
+                        reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
                     }
-                }
-                Instr::JumpIfNotLess(a, b, off) => {
-                    let less = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => x < y,
-                        (x, y) => {
-                            matches!(try_op!(ops::binary(lumen_compile::bytecode::BinOp::Lt, x, y)), Value::Bool(true))
+                    Instr::Binary(op, d, a, b) => {
+                        if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b))
+                            && let Some(r) = ops::int_fast(op, *x, *y)
+                        {
+                            set_int!(d, r);
+                            continue;
                         }
-                    };
-                    if !less {
-                        jump!(off)
+                        let v = match (&reg!(a), &reg!(b)) {
+                            (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
+                            (x, y) => try_op!(ops::binary(op, x, y)),
+                        };
+                        reg!(d) = v;
                     }
-                }
-                Instr::JumpIfProvided(p, off) => {
-                    if (p as usize) < self.frames[fi].argc {
-                        jump!(off)
+                    Instr::JumpIfNot(op, a, b, off) => {
+                        let holds = match (&reg!(a), &reg!(b)) {
+                            (Value::Int(x), Value::Int(y)) => ops::int_compare(op, *x, *y),
+                            (x, y) => matches!(try_op!(ops::binary(op, x, y)), Value::Bool(true)),
+                        };
+                        if !holds {
+                            jump!(off)
+                        }
                     }
-                }
-                Instr::Call { dst, callee, args, argc } => {
-                    sync_out!();
-                    let f = reg!(callee).clone();
-                    let (at, n) = if argc == u16::MAX {
-                        try_op!(self.unpack_spread(base + args as usize))
-                    } else {
-                        (base + args as usize, argc as usize)
-                    };
-                    try_op!(self.call_value(f, at, n, base + dst as usize));
-                    if argc == u16::MAX && self.frames.len() - 1 == fi {
-                        self.regs.truncate(at);
+                    Instr::JumpIfNotImm(op, a, imm, off) => {
+                        let holds = match &reg!(a) {
+                            Value::Int(x) => ops::int_compare(op, *x, i64::from(imm)),
+                            x => matches!(try_op!(ops::binary(op, x, &Value::Int(i64::from(imm)))), Value::Bool(true)),
+                        };
+                        if !holds {
+                            jump!(off)
+                        }
                     }
-                    load_frame!();
-                }
-                Instr::CallDirect { dst, func: f, args, argc } => {
-                    sync_out!();
-                    try_op!(self.push_frame(f, base + args as usize, argc as usize, base + dst as usize, None, false));
-                    load_frame!();
-                }
-                Instr::CallBuiltin { dst, id, args, argc } => {
-                    let at = base + args as usize;
-                    if Some(id) == self.sleep_id && self.sched_active && self.sched.others_exist() {
-                        // Other tasks run while this one sleeps.
-                        if let Value::Int(ms) = self.regs[at] {
-                            reg!(dst) = Value::Null;
-                            sync_out!();
-                            self.sleep_task(ms.max(0) as u64);
+                    Instr::AddImm(d, a, imm) => {
+                        if let Value::Int(x) = reg!(a)
+                            && let Some(r) = x.checked_add(i64::from(imm))
+                        {
+                            set_int!(d, r);
+                            continue;
+                        }
+                        let v = match &reg!(a) {
+                            Value::Int(x) => try_op!(x.checked_add(i64::from(imm)).map(Value::Int).ok_or_else(|| {
+                                if imm >= 0 {
+                                    "integer overflow in addition".to_string()
+                                } else {
+                                    "integer overflow in subtraction".to_string()
+                                }
+                            })),
+                            other => try_op!(ops::binary(
+                                lumen_compile::bytecode::BinOp::Add,
+                                other,
+                                &Value::Int(i64::from(imm))
+                            )),
+                        };
+                        reg!(d) = v;
+                    }
+                    Instr::BinaryImm(op, d, a, imm) => {
+                        if let Value::Int(x) = reg!(a)
+                            && let Some(r) = ops::int_fast(op, x, i64::from(imm))
+                        {
+                            set_int!(d, r);
+                            continue;
+                        }
+                        let v = try_op!(ops::binary(op, &reg!(a), &Value::Int(i64::from(imm))));
+                        reg!(d) = v;
+                    }
+                    Instr::ForLoop(i, limit, off) => {
+                        // The loop converted both to Int before its first test, and `i < limit`
+                        // held, so `i + 1` cannot overflow.
+                        if let (Value::Int(x), Value::Int(end)) = (&mut reg!(i), &reg!(limit)) {
+                            *x += 1;
+                            if *x < *end {
+                                jump!(off);
+                            }
+                        }
+                    }
+                    Instr::Unary(op, d, s) => {
+                        let v = try_op!(ops::unary(op, &reg!(s)));
+                        reg!(d) = v;
+                    }
+                    Instr::Jump(off) => jump!(off),
+                    Instr::JumpIfFalse(r, off) => match &reg!(r) {
+                        Value::Bool(false) => jump!(off),
+                        Value::Bool(true) => {}
+                        other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
+                    },
+                    Instr::JumpIfTrue(r, off) => match &reg!(r) {
+                        Value::Bool(true) => jump!(off),
+                        Value::Bool(false) => {}
+                        other => try_op!(Err(format!("expected Bool, got {}", other.type_name()))),
+                    },
+                    Instr::JumpIfNull(r, off) => {
+                        if reg!(r).is_null() {
+                            jump!(off)
+                        }
+                    }
+                    Instr::JumpIfNotNull(r, off) => {
+                        if !reg!(r).is_null() {
+                            jump!(off)
+                        }
+                    }
+                    Instr::JumpIfNotLess(a, b, off) => {
+                        let less = match (&reg!(a), &reg!(b)) {
+                            (Value::Int(x), Value::Int(y)) => x < y,
+                            (x, y) => {
+                                matches!(
+                                    try_op!(ops::binary(lumen_compile::bytecode::BinOp::Lt, x, y)),
+                                    Value::Bool(true)
+                                )
+                            }
+                        };
+                        if !less {
+                            jump!(off)
+                        }
+                    }
+                    Instr::JumpIfProvided(p, off) => {
+                        if (p as usize) < self.frames[fi].argc {
+                            jump!(off)
+                        }
+                    }
+                    Instr::Call { dst, callee, args, argc } => {
+                        sync_out!();
+                        let f = reg!(callee).clone();
+                        let (at, n) = if argc == u16::MAX {
+                            try_op!(self.unpack_spread(base + args as usize))
+                        } else {
+                            (base + args as usize, argc as usize)
+                        };
+                        try_op!(self.call_value(f, at, n, base + dst as usize));
+                        if argc == u16::MAX && self.frames.len() - 1 == fi {
+                            self.regs.truncate(at);
+                        }
+                        load_frame!();
+                    }
+                    Instr::CallDirect { dst, func: f, args, argc } => {
+                        sync_out!();
+                        try_op!(self.push_frame(
+                            f,
+                            base + args as usize,
+                            argc as usize,
+                            base + dst as usize,
+                            None,
+                            false
+                        ));
+                        load_frame!();
+                    }
+                    Instr::CallBuiltin { dst, id, args, argc } => {
+                        let at = base + args as usize;
+                        if Some(id) == self.sleep_id && self.sched_active && self.sched.others_exist() {
+                            // Other tasks run while this one sleeps.
+                            if let Value::Int(ms) = self.regs[at] {
+                                reg!(dst) = Value::Null;
+                                sync_out!();
+                                self.sleep_task(ms.max(0) as u64);
+                                return Ok(());
+                            }
+                        }
+                        let v = try_op!(self.call_builtin(id, at, argc as usize));
+                        reg!(dst) = v;
+                    }
+                    Instr::CallMethod { dst, name, args, argc } => {
+                        sync_out!();
+                        let cache = &funcs[func].caches[pc - 1];
+                        let cached = cache.get();
+                        let at = base + args as usize;
+                        let type_id = match &self.regs[at] {
+                            Value::Record(r) => Some(r.ty.id),
+                            Value::Enum(e) => Some(e.ty.id),
+                            _ => None,
+                        };
+                        match type_id {
+                            Some(t) if cached >> 32 == u64::from(t) + 1 => {
+                                let f = (cached & 0xffff_ffff) as u32;
+                                try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
+                            }
+                            _ => {
+                                let name = &consts[name as usize];
+                                let found = match (type_id, name) {
+                                    (Some(t), Value::Str(n)) if !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n)) => {
+                                        self.method_of(Kind::Named(t), n).map(|f| (t, f))
+                                    }
+                                    _ => None,
+                                };
+                                match found {
+                                    Some((t, f)) => {
+                                        cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
+                                        try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
+                                    }
+                                    None => try_op!(self.call_method(name, at, argc as usize, base + dst as usize)),
+                                }
+                            }
+                        }
+                        load_frame!();
+                    }
+                    Instr::Return(r) if self.frames[fi].extra.is_none() => {
+                        // A plain frame: no defers, task, generator or continuation to attend to.
+                        let v = std::mem::take(&mut reg!(r));
+                        let frame = self.frames.pop().expect("frame");
+                        truncate_regs(&mut self.regs, frame.base);
+                        if !self.handlers.is_empty() {
+                            self.drop_handlers_above(self.frames.len());
+                        }
+                        if frame.ret != usize::MAX {
+                            store_fast(&mut self.regs[frame.ret], v);
+                        }
+                        if self.frames.len() <= depth {
                             return Ok(());
                         }
+                        load_frame!();
                     }
-                    let v = try_op!(self.call_builtin(id, at, argc as usize));
-                    reg!(dst) = v;
-                }
-                Instr::CallMethod { dst, name, args, argc } => {
-                    sync_out!();
-                    let cache = &funcs[func].caches[pc - 1];
-                    let cached = cache.get();
-                    let at = base + args as usize;
-                    let type_id = match &self.regs[at] {
-                        Value::Record(r) => Some(r.ty.id),
-                        Value::Enum(e) => Some(e.ty.id),
-                        _ => None,
-                    };
-                    match type_id {
-                        Some(t) if cached >> 32 == u64::from(t) + 1 => {
-                            let f = (cached & 0xffff_ffff) as u32;
-                            try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
-                        }
-                        _ => {
-                            let name = &consts[name as usize];
-                            let found = match (type_id, name) {
-                                (Some(t), Value::Str(n)) if !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n)) => {
-                                    self.method_of(Kind::Named(t), n).map(|f| (t, f))
-                                }
-                                _ => None,
-                            };
-                            match found {
-                                Some((t, f)) => {
-                                    cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
-                                    try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
-                                }
-                                None => try_op!(self.call_method(name, at, argc as usize, base + dst as usize)),
-                            }
-                        }
-                    }
-                    load_frame!();
-                }
-                Instr::Return(r) if self.frames[fi].extra.is_none() => {
-                    // A plain frame: no defers, task, generator or continuation to attend to.
-                    let v = std::mem::take(&mut reg!(r));
-                    let frame = self.frames.pop().expect("frame");
-                    truncate_regs(&mut self.regs, frame.base);
-                    if !self.handlers.is_empty() {
-                        self.drop_handlers_above(self.frames.len());
-                    }
-                    if frame.ret != usize::MAX {
-                        store_fast(&mut self.regs[frame.ret], v);
-                    }
-                    if self.frames.len() <= depth {
-                        return Ok(());
-                    }
-                    load_frame!();
-                }
-                Instr::Return(r) => {
-                    // Pending `defer` blocks may still read the returned variable.
-                    let v = if self.frames[fi].extra.as_ref().is_some_and(|e| !e.defers.is_empty()) {
-                        reg!(r).clone()
-                    } else {
-                        std::mem::take(&mut reg!(r))
-                    };
-                    if let Some(defer_pc) = self.return_through_defers(fi, v) {
-                        pc = defer_pc;
-                        continue;
-                    }
-                    if self.frames.len() <= depth {
-                        return Ok(());
-                    }
-                    load_frame!();
-                }
-                Instr::DeferPush(start) => self.frames[fi].ext().defers.push(start),
-                Instr::Exit(r) => {
-                    let code = match &reg!(r) {
-                        Value::Int(c) => i32::try_from(*c).unwrap_or(1),
-                        _ => 1,
-                    };
-                    sync_out!();
-                    self.unwind(Fault::Exit(code), depth)?;
-                    if self.frames.len() <= depth {
-                        return Ok(());
-                    }
-                    load_frame!();
-                }
-                Instr::DeferRun => {
-                    if let Some(defer_pc) = self.frames[fi].pop_defer() {
-                        self.frames[fi].ext().after_defer.push(AfterDefer::Resume(pc));
-                        pc = defer_pc as usize;
-                    }
-                }
-                Instr::DeferEnd => match self.frames[fi].ext().after_defer.pop() {
-                    Some(AfterDefer::Resume(at)) => pc = at,
-                    Some(AfterDefer::Return(v)) => {
+                    Instr::Return(r) => {
+                        // Pending `defer` blocks may still read the returned variable.
+                        let v = if self.frames[fi].extra.as_ref().is_some_and(|e| !e.defers.is_empty()) {
+                            reg!(r).clone()
+                        } else {
+                            std::mem::take(&mut reg!(r))
+                        };
                         if let Some(defer_pc) = self.return_through_defers(fi, v) {
                             pc = defer_pc;
                             continue;
@@ -1009,435 +1020,477 @@ impl<'h> Vm<'h> {
                         }
                         load_frame!();
                     }
-                    Some(AfterDefer::Unwind) | None => {
+                    Instr::DeferPush(start) => self.frames[fi].ext().defers.push(start),
+                    Instr::Exit(r) => {
+                        let code = match &reg!(r) {
+                            Value::Int(c) => i32::try_from(*c).unwrap_or(1),
+                            _ => 1,
+                        };
                         sync_out!();
-                        let fault = self.unwinding.take().unwrap_or(Fault::Exit(1));
-                        self.unwind(fault, depth)?;
+                        self.unwind(Fault::Exit(code), depth)?;
                         if self.frames.len() <= depth {
                             return Ok(());
                         }
                         load_frame!();
                     }
-                },
-                Instr::MakeList { dst, start, count } => {
-                    let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
-                    reg!(dst) = Value::list(items);
-                }
-                Instr::MakeTuple { dst, start, count } => {
-                    let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
-                    reg!(dst) = Value::tuple(items);
-                }
-                Instr::MakeSet { dst, start, count } => {
-                    let mut set = crate::value::SetObj::default();
-                    for i in 0..count {
-                        set.insert(std::mem::take(&mut reg!(start + i)));
-                    }
-                    reg!(dst) = Value::set(set);
-                }
-                Instr::MakeMap { dst, start, count } => {
-                    let mut map = crate::value::MapObj::default();
-                    for i in 0..count {
-                        let k = std::mem::take(&mut reg!(start + 2 * i));
-                        let v = std::mem::take(&mut reg!(start + 2 * i + 1));
-                        map.insert(k, v);
-                    }
-                    reg!(dst) = Value::map(map);
-                }
-                Instr::MakeRecord { dst, ty, start } => {
-                    let ty = try_op!(self.record_type(ty));
-                    let fields = (0..ty.fields.len()).map(|i| std::mem::take(&mut reg!(start as usize + i))).collect();
-                    reg!(dst) = Value::Record(Rc::new(RecordObj { ty, fields }));
-                }
-                Instr::MakeVariant { dst, ty, variant, start, count } => {
-                    let ty = try_op!(self.enum_type(ty));
-                    let payload = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
-                    reg!(dst) = Value::Enum(Rc::new(EnumObj { ty, variant: u32::from(variant), payload }));
-                }
-                Instr::MakeClosure { dst, func: f, start, count } => {
-                    let captures = (0..count).map(|i| reg!(start + i).clone()).collect();
-                    let fr = &self.funcs[f as usize];
-                    let name = (!fr.is_lambda).then(|| fr.name.clone());
-                    reg!(dst) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name, captures }));
-                }
-                Instr::MakeRange { dst, start, end, step, inclusive, has_step } => {
-                    let (Value::Int(s), Value::Int(e), Value::Int(st)) = (&reg!(start), &reg!(end), &reg!(step)) else {
-                        try_op!(Err::<(), _>("range bounds and step must be Int".to_string()));
-                        continue;
-                    };
-                    if *st == 0 {
-                        try_op!(Err::<(), _>("range step must not be zero".to_string()));
-                    }
-                    reg!(dst) = Value::Range(Rc::new(RangeObj {
-                        start: *s,
-                        end: *e,
-                        inclusive,
-                        step: *st,
-                        explicit_step: has_step,
-                    }));
-                }
-                Instr::Compose(d, f, g) => {
-                    let f = reg!(f).clone();
-                    let g = reg!(g).clone();
-                    reg!(d) = Value::Func(Rc::new(FuncObj::Compose(f, g)));
-                }
-                Instr::ListPush(l, v) => {
-                    let v = reg!(v).clone();
-                    match &mut reg!(l) {
-                        Value::List(items) => Rc::make_mut(items).push(v),
-                        other => try_op!(Err(format!("append: expected a list, got {}", other.type_name()))),
-                    }
-                }
-                Instr::ListExtend(l, v) => {
-                    let src = reg!(v).clone();
-                    let items = try_op!(iter::collect(&src));
-                    match &mut reg!(l) {
-                        Value::List(list) => Rc::make_mut(list).extend(items),
-                        Value::Set(set) => Rc::make_mut(set).extend(items),
-                        other => try_op!(Err(format!("cannot spread into {}", other.type_name()))),
-                    }
-                }
-                Instr::SetAdd(s, v) => {
-                    let v = reg!(v).clone();
-                    if let Value::Set(set) = &mut reg!(s) {
-                        Rc::make_mut(set).insert(v);
-                    }
-                }
-                Instr::MapInsert(m, k, v) => {
-                    let k = reg!(k).clone();
-                    let v = reg!(v).clone();
-                    if let Value::Map(map) = &mut reg!(m) {
-                        Rc::make_mut(map).insert(k, v);
-                    }
-                }
-                Instr::MapMerge(m, other) => {
-                    let other = reg!(other).clone();
-                    let Value::Map(src) = other else {
-                        try_op!(Err::<(), _>(format!("cannot spread {} into a map", other.type_name())));
-                        continue;
-                    };
-                    if let Value::Map(map) = &mut reg!(m) {
-                        let map = Rc::make_mut(map);
-                        for (k, v) in src.iter() {
-                            map.insert(k.clone(), v.clone());
+                    Instr::DeferRun => {
+                        if let Some(defer_pc) = self.frames[fi].pop_defer() {
+                            self.frames[fi].ext().after_defer.push(AfterDefer::Resume(pc));
+                            pc = defer_pc as usize;
                         }
                     }
-                }
-                Instr::GetField { dst, obj, name } => {
-                    let cache = &funcs[func].caches[pc - 1];
-                    let cached = cache.get();
-                    let v = match &reg!(obj) {
-                        Value::Record(r) if cached >> 32 == u64::from(r.ty.id) + 1 => {
-                            r.fields[(cached & 0xffff_ffff) as usize].clone()
+                    Instr::DeferEnd => match self.frames[fi].ext().after_defer.pop() {
+                        Some(AfterDefer::Resume(at)) => pc = at,
+                        Some(AfterDefer::Return(v)) => {
+                            if let Some(defer_pc) = self.return_through_defers(fi, v) {
+                                pc = defer_pc;
+                                continue;
+                            }
+                            if self.frames.len() <= depth {
+                                return Ok(());
+                            }
+                            load_frame!();
                         }
-                        Value::Record(r) => {
-                            let slot = match &consts[name as usize] {
-                                Value::Str(n) => r.ty.fields.iter().position(|f| **f == ***n),
-                                _ => None,
-                            };
-                            match slot {
-                                Some(i) => {
-                                    cache.set(((u64::from(r.ty.id) + 1) << 32) | i as u64);
-                                    r.fields[i].clone()
+                        Some(AfterDefer::Unwind) | None => {
+                            sync_out!();
+                            let fault = self.unwinding.take().unwrap_or(Fault::Exit(1));
+                            self.unwind(fault, depth)?;
+                            if self.frames.len() <= depth {
+                                return Ok(());
+                            }
+                            load_frame!();
+                        }
+                    },
+                    Instr::MakeList { dst, start, count } => {
+                        let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        reg!(dst) = Value::list(items);
+                    }
+                    Instr::MakeTuple { dst, start, count } => {
+                        let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        reg!(dst) = Value::tuple(items);
+                    }
+                    Instr::MakeSet { dst, start, count } => {
+                        let mut set = crate::value::SetObj::default();
+                        for i in 0..count {
+                            set.insert(std::mem::take(&mut reg!(start + i)));
+                        }
+                        reg!(dst) = Value::set(set);
+                    }
+                    Instr::MakeMap { dst, start, count } => {
+                        let mut map = crate::value::MapObj::default();
+                        for i in 0..count {
+                            let k = std::mem::take(&mut reg!(start + 2 * i));
+                            let v = std::mem::take(&mut reg!(start + 2 * i + 1));
+                            map.insert(k, v);
+                        }
+                        reg!(dst) = Value::map(map);
+                    }
+                    Instr::MakeRecord { dst, ty, start } => {
+                        let ty = try_op!(self.record_type(ty));
+                        let fields = (0..ty.fields.len())
+                            .map(|i| std::mem::take(&mut self.regs[base + start as usize + i]))
+                            .collect();
+                        reg!(dst) = Value::Record(Rc::new(RecordObj { ty, fields }));
+                    }
+                    Instr::MakeVariant { dst, ty, variant, start, count } => {
+                        let ty = try_op!(self.enum_type(ty));
+                        let payload = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        reg!(dst) = Value::Enum(Rc::new(EnumObj { ty, variant: u32::from(variant), payload }));
+                    }
+                    Instr::MakeClosure { dst, func: f, start, count } => {
+                        let captures = (0..count).map(|i| reg!(start + i).clone()).collect();
+                        let fr = &self.funcs[f as usize];
+                        let name = (!fr.is_lambda).then(|| fr.name.clone());
+                        reg!(dst) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name, captures }));
+                    }
+                    Instr::MakeRange { dst, start, end, step, inclusive, has_step } => {
+                        let (Value::Int(s), Value::Int(e), Value::Int(st)) = (&reg!(start), &reg!(end), &reg!(step))
+                        else {
+                            try_op!(Err::<(), _>("range bounds and step must be Int".to_string()));
+                            continue;
+                        };
+                        if *st == 0 {
+                            try_op!(Err::<(), _>("range step must not be zero".to_string()));
+                        }
+                        reg!(dst) = Value::Range(Rc::new(RangeObj {
+                            start: *s,
+                            end: *e,
+                            inclusive,
+                            step: *st,
+                            explicit_step: has_step,
+                        }));
+                    }
+                    Instr::Compose(d, f, g) => {
+                        let f = reg!(f).clone();
+                        let g = reg!(g).clone();
+                        reg!(d) = Value::Func(Rc::new(FuncObj::Compose(f, g)));
+                    }
+                    Instr::ListPush(l, v) => {
+                        let v = reg!(v).clone();
+                        match &mut reg!(l) {
+                            Value::List(items) => Rc::make_mut(items).push(v),
+                            other => try_op!(Err(format!("append: expected a list, got {}", other.type_name()))),
+                        }
+                    }
+                    Instr::ListExtend(l, v) => {
+                        let src = reg!(v).clone();
+                        let items = try_op!(iter::collect(&src));
+                        match &mut reg!(l) {
+                            Value::List(list) => Rc::make_mut(list).extend(items),
+                            Value::Set(set) => Rc::make_mut(set).extend(items),
+                            other => try_op!(Err(format!("cannot spread into {}", other.type_name()))),
+                        }
+                    }
+                    Instr::SetAdd(s, v) => {
+                        let v = reg!(v).clone();
+                        if let Value::Set(set) = &mut reg!(s) {
+                            Rc::make_mut(set).insert(v);
+                        }
+                    }
+                    Instr::MapInsert(m, k, v) => {
+                        let k = reg!(k).clone();
+                        let v = reg!(v).clone();
+                        if let Value::Map(map) = &mut reg!(m) {
+                            Rc::make_mut(map).insert(k, v);
+                        }
+                    }
+                    Instr::MapMerge(m, other) => {
+                        let other = reg!(other).clone();
+                        let Value::Map(src) = other else {
+                            try_op!(Err::<(), _>(format!("cannot spread {} into a map", other.type_name())));
+                            continue;
+                        };
+                        if let Value::Map(map) = &mut reg!(m) {
+                            let map = Rc::make_mut(map);
+                            for (k, v) in src.iter() {
+                                map.insert(k.clone(), v.clone());
+                            }
+                        }
+                    }
+                    Instr::GetField { dst, obj, name } => {
+                        let cache = &funcs[func].caches[pc - 1];
+                        let cached = cache.get();
+                        let v = match &reg!(obj) {
+                            Value::Record(r) if cached >> 32 == u64::from(r.ty.id) + 1 => {
+                                r.fields[(cached & 0xffff_ffff) as usize].clone()
+                            }
+                            Value::Record(r) => {
+                                let slot = match &consts[name as usize] {
+                                    Value::Str(n) => r.ty.fields.iter().position(|f| **f == ***n),
+                                    _ => None,
+                                };
+                                match slot {
+                                    Some(i) => {
+                                        cache.set(((u64::from(r.ty.id) + 1) << 32) | i as u64);
+                                        r.fields[i].clone()
+                                    }
+                                    None => {
+                                        try_op!(self.get_field(&self.regs[base + obj as usize], &consts[name as usize]))
+                                    }
                                 }
-                                None => try_op!(self.get_field(&reg!(obj), &consts[name as usize])),
+                            }
+                            other => try_op!(self.get_field(other, &consts[name as usize])),
+                        };
+                        reg!(dst) = v;
+                    }
+                    Instr::SetField { obj, name, src } => {
+                        let v = reg!(src).clone();
+                        let name = consts[name as usize].clone();
+                        let validator = try_op!(self.set_field(base + obj as usize, &name, v));
+                        if let Some((validator, record)) = validator {
+                            sync_out!();
+                            let at = self.regs.len();
+                            let n = record.fields.len();
+                            self.regs.extend(record.fields.iter().cloned());
+                            try_op!(self.push_frame(validator, at, n, usize::MAX, None, false));
+                            // The arguments were moved into the new frame's window above them.
+                            load_frame!();
+                        }
+                    }
+                    Instr::GetIndex { dst, obj, index } => {
+                        let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
+                        reg!(dst) = v;
+                    }
+                    Instr::SetIndex { obj, index, src } => {
+                        let i = reg!(index).clone();
+                        let v = reg!(src).clone();
+                        try_op!(ops::set_index(&mut reg!(obj), i, v));
+                    }
+                    Instr::TupleGet { dst, obj, index } => {
+                        let v = match &reg!(obj) {
+                            Value::Tuple(items) | Value::List(items) => match items.get(index as usize) {
+                                Some(v) => v.clone(),
+                                None => try_op!(Err(format!("index out of range: {index} (length {})", items.len()))),
+                            },
+                            other => try_op!(Err(format!("cannot take element {index} of {}", other.type_name()))),
+                        };
+                        reg!(dst) = v;
+                    }
+                    Instr::IterInit { dst, src } => {
+                        let it = try_op!(iter::start(&reg!(src)));
+                        reg!(dst) = it;
+                    }
+                    Instr::CallTool { dst, site, args } => {
+                        sync_out!();
+                        match try_op!(self.call_tool(site, base + args as usize, base + dst as usize)) {
+                            Some(v) => reg!(dst) = v,
+                            // A `handle` clause intercepted the call and runs now.
+                            None => load_frame!(),
+                        }
+                    }
+                    Instr::ExpectSchema { dst, src, schema } => {
+                        let converted = self.expect_schema(&self.regs[base + src as usize], schema);
+                        if self.host.tracing() {
+                            let name =
+                                self.schemas.get(schema as usize).map(|s| self.schema_name(s)).unwrap_or_default();
+                            self.trace(
+                                "schema_validate",
+                                [("schema", serde_json::Value::String(name)), ("valid", converted.is_ok().into())],
+                            );
+                        }
+                        let v = try_op!(converted);
+                        reg!(dst) = v;
+                    }
+                    Instr::MakeBox(d, src) => {
+                        let v = reg!(src).clone();
+                        reg!(d) = Value::Handle(Rc::new(std::cell::RefCell::new(crate::value::HandleObj::Cell(v))));
+                    }
+                    Instr::Unbox(d, src) => {
+                        let v = match &reg!(src) {
+                            Value::Handle(h) => match &*h.borrow() {
+                                crate::value::HandleObj::Cell(v) => v.clone(),
+                                _ => Value::Null,
+                            },
+                            other => other.clone(),
+                        };
+                        reg!(d) = v;
+                    }
+                    Instr::BoxSet(b, src) => {
+                        let v = reg!(src).clone();
+                        if let Value::Handle(h) = &reg!(b)
+                            && let crate::value::HandleObj::Cell(slot) = &mut *h.borrow_mut()
+                        {
+                            *slot = v;
+                        }
+                    }
+                    Instr::Escape(r) => {
+                        let v = std::mem::take(&mut reg!(r));
+                        reg!(r) = crate::value::make_escape(v);
+                    }
+                    Instr::JumpIfNotEscape(r, off) => match &reg!(r) {
+                        Value::Enum(e) if e.ty.id == u32::MAX => {
+                            let v = e.payload.first().cloned().unwrap_or_default();
+                            reg!(r) = v;
+                        }
+                        _ => jump!(off),
+                    },
+                    Instr::IterClose(r) => {
+                        let it = reg!(r).clone();
+                        sync_out!();
+                        self.close_iterator(&it);
+                        load_frame!();
+                    }
+                    Instr::IterNext { dst, iter: it, exit } => {
+                        if let Value::Handle(h) = &reg!(it)
+                            && matches!(&*h.borrow(), crate::value::HandleObj::Generator(_))
+                        {
+                            let h = h.clone();
+                            sync_out!();
+                            let exit_pc = (pc as i64 + exit as i64) as usize;
+                            try_op!(self.resume_generator(h, base + dst as usize, Some(exit_pc)));
+                            load_frame!();
+                            continue;
+                        }
+                        match try_op!(iter::next(&reg!(it))) {
+                            Some(v) => reg!(dst) = v,
+                            None => jump!(exit),
+                        }
+                    }
+                    Instr::Perform { dst, effect, op, args, argc } => {
+                        sync_out!();
+                        let (Value::Str(effect), Value::Str(op)) = (&consts[effect as usize], &consts[op as usize])
+                        else {
+                            continue;
+                        };
+                        try_op!(self.perform(effect, op, base + args as usize, argc as usize, base + dst as usize));
+                        load_frame!();
+                    }
+                    Instr::Handle { dst, body, clauses, count } => {
+                        sync_out!();
+                        let mut list = Vec::with_capacity(count as usize);
+                        for i in 0..count {
+                            let at = clauses + 4 * i;
+                            let (Value::Str(effect), Value::Str(op)) = (&reg!(at), &reg!(at + 1)) else { continue };
+                            list.push(Clause {
+                                effect: Rc::from(effect.as_str()),
+                                op: Rc::from(op.as_str()),
+                                func: reg!(at + 2).clone(),
+                                tail: matches!(reg!(at + 3), Value::Bool(true)),
+                            });
+                        }
+                        let body = reg!(body).clone();
+                        try_op!(self.install_handler(body, list, base + dst as usize));
+                        load_frame!();
+                    }
+                    Instr::Resume { dst, src } => {
+                        sync_out!();
+                        let v = reg!(src).clone();
+                        try_op!(self.resume(v, base + dst as usize));
+                        load_frame!();
+                    }
+                    Instr::Spawn { dst, args, argc } => {
+                        sync_out!();
+                        let f = reg!(args).clone();
+                        let before = self.frames.len();
+                        try_op!(self.call_value(f, base + args as usize + 1, argc as usize - 1, base + dst as usize));
+                        if self.frames.len() > before {
+                            // A Lumen function started: it becomes a new task.
+                            let frame = self.frames.pop().expect("frame");
+                            let regs = self.regs.split_off(frame.base);
+                            reg!(dst) = self.spawn_task(frame, regs);
+                        } else if !matches!(&reg!(dst), Value::Handle(_)) {
+                            let v = std::mem::take(&mut reg!(dst));
+                            reg!(dst) = scheduler::new_future(scheduler::TaskState::Done(v, 0));
+                        }
+                    }
+                    Instr::Await { dst, src } | Instr::AwaitFirst { dst, src, .. } => {
+                        sync_out!();
+                        let v = reg!(src).clone();
+                        let awaited = match instr {
+                            Instr::AwaitFirst { non_null, .. } => try_op!(self.await_first(&v, non_null)),
+                            _ => try_op!(self.await_value(&v)),
+                        };
+                        match awaited {
+                            scheduler::Awaited::Ready(v) => reg!(dst) = v,
+                            scheduler::Awaited::Pending => {
+                                if !self.sched_active {
+                                    try_op!(Err::<(), String>(
+                                        "cannot wait for a task outside the program's run".into()
+                                    ));
+                                }
+                                // Park; the `await` runs again when some task completes.
+                                self.frames[fi].pc = pc - 1;
+                                self.sched.park = Some(scheduler::Park::Blocked);
+                                return Ok(());
                             }
                         }
-                        other => try_op!(self.get_field(other, &consts[name as usize])),
-                    };
-                    reg!(dst) = v;
-                }
-                Instr::SetField { obj, name, src } => {
-                    let v = reg!(src).clone();
-                    let name = consts[name as usize].clone();
-                    let validator = try_op!(self.set_field(base + obj as usize, &name, v));
-                    if let Some((validator, record)) = validator {
+                    }
+                    Instr::MakeInstance { dst, ty, init } => {
+                        let Some(TypeRt::Process { kind, name }) = self.types.get(ty as usize) else { continue };
+                        let state = match std::mem::take(&mut reg!(init)) {
+                            Value::Map(m) => Rc::unwrap_or_clone(m),
+                            _ => crate::value::MapObj::default(),
+                        };
+                        let obj =
+                            crate::value::HandleObj::Instance { kind: kind.clone(), name: name.clone(), id: ty, state };
+                        reg!(dst) = Value::Handle(Rc::new(std::cell::RefCell::new(obj)));
+                    }
+                    Instr::Yield(r) => {
                         sync_out!();
-                        let at = self.regs.len();
-                        let n = record.fields.len();
-                        self.regs.extend(record.fields.iter().cloned());
-                        try_op!(self.push_frame(validator, at, n, usize::MAX, None, false));
-                        // The arguments were moved into the new frame's window above them.
-                        load_frame!();
-                    }
-                }
-                Instr::GetIndex { dst, obj, index } => {
-                    let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
-                    reg!(dst) = v;
-                }
-                Instr::SetIndex { obj, index, src } => {
-                    let i = reg!(index).clone();
-                    let v = reg!(src).clone();
-                    try_op!(ops::set_index(&mut reg!(obj), i, v));
-                }
-                Instr::TupleGet { dst, obj, index } => {
-                    let v = match &reg!(obj) {
-                        Value::Tuple(items) | Value::List(items) => match items.get(index as usize) {
-                            Some(v) => v.clone(),
-                            None => try_op!(Err(format!("index out of range: {index} (length {})", items.len()))),
-                        },
-                        other => try_op!(Err(format!("cannot take element {index} of {}", other.type_name()))),
-                    };
-                    reg!(dst) = v;
-                }
-                Instr::IterInit { dst, src } => {
-                    let it = try_op!(iter::start(&reg!(src)));
-                    reg!(dst) = it;
-                }
-                Instr::CallTool { dst, site, args } => {
-                    sync_out!();
-                    match try_op!(self.call_tool(site, base + args as usize, base + dst as usize)) {
-                        Some(v) => reg!(dst) = v,
-                        // A `handle` clause intercepted the call and runs now.
-                        None => load_frame!(),
-                    }
-                }
-                Instr::ExpectSchema { dst, src, schema } => {
-                    let converted = self.expect_schema(&reg!(src), schema);
-                    if self.host.tracing() {
-                        let name = self.schemas.get(schema as usize).map(|s| self.schema_name(s)).unwrap_or_default();
-                        self.trace(
-                            "schema_validate",
-                            [("schema", serde_json::Value::String(name)), ("valid", converted.is_ok().into())],
-                        );
-                    }
-                    let v = try_op!(converted);
-                    reg!(dst) = v;
-                }
-                Instr::MakeBox(d, src) => {
-                    let v = reg!(src).clone();
-                    reg!(d) = Value::Handle(Rc::new(std::cell::RefCell::new(crate::value::HandleObj::Cell(v))));
-                }
-                Instr::Unbox(d, src) => {
-                    let v = match &reg!(src) {
-                        Value::Handle(h) => match &*h.borrow() {
-                            crate::value::HandleObj::Cell(v) => v.clone(),
-                            _ => Value::Null,
-                        },
-                        other => other.clone(),
-                    };
-                    reg!(d) = v;
-                }
-                Instr::BoxSet(b, src) => {
-                    let v = reg!(src).clone();
-                    if let Value::Handle(h) = &reg!(b)
-                        && let crate::value::HandleObj::Cell(slot) = &mut *h.borrow_mut()
-                    {
-                        *slot = v;
-                    }
-                }
-                Instr::Escape(r) => {
-                    let v = std::mem::take(&mut reg!(r));
-                    reg!(r) = crate::value::make_escape(v);
-                }
-                Instr::JumpIfNotEscape(r, off) => match &reg!(r) {
-                    Value::Enum(e) if e.ty.id == u32::MAX => {
-                        let v = e.payload.first().cloned().unwrap_or_default();
-                        reg!(r) = v;
-                    }
-                    _ => jump!(off),
-                },
-                Instr::IterClose(r) => {
-                    let it = reg!(r).clone();
-                    sync_out!();
-                    self.close_iterator(&it);
-                    load_frame!();
-                }
-                Instr::IterNext { dst, iter: it, exit } => {
-                    if let Value::Handle(h) = &reg!(it)
-                        && matches!(&*h.borrow(), crate::value::HandleObj::Generator(_))
-                    {
-                        let h = h.clone();
-                        sync_out!();
-                        let exit_pc = (pc as i64 + exit as i64) as usize;
-                        try_op!(self.resume_generator(h, base + dst as usize, Some(exit_pc)));
-                        load_frame!();
-                        continue;
-                    }
-                    match try_op!(iter::next(&reg!(it))) {
-                        Some(v) => reg!(dst) = v,
-                        None => jump!(exit),
-                    }
-                }
-                Instr::Perform { dst, effect, op, args, argc } => {
-                    sync_out!();
-                    let (Value::Str(effect), Value::Str(op)) = (&consts[effect as usize], &consts[op as usize]) else {
-                        continue;
-                    };
-                    try_op!(self.perform(effect, op, base + args as usize, argc as usize, base + dst as usize));
-                    load_frame!();
-                }
-                Instr::Handle { dst, body, clauses, count } => {
-                    sync_out!();
-                    let mut list = Vec::with_capacity(count as usize);
-                    for i in 0..count {
-                        let at = clauses + 4 * i;
-                        let (Value::Str(effect), Value::Str(op)) = (&reg!(at), &reg!(at + 1)) else { continue };
-                        list.push(Clause {
-                            effect: Rc::from(effect.as_str()),
-                            op: Rc::from(op.as_str()),
-                            func: reg!(at + 2).clone(),
-                            tail: matches!(reg!(at + 3), Value::Bool(true)),
-                        });
-                    }
-                    let body = reg!(body).clone();
-                    try_op!(self.install_handler(body, list, base + dst as usize));
-                    load_frame!();
-                }
-                Instr::Resume { dst, src } => {
-                    sync_out!();
-                    let v = reg!(src).clone();
-                    try_op!(self.resume(v, base + dst as usize));
-                    load_frame!();
-                }
-                Instr::Spawn { dst, args, argc } => {
-                    sync_out!();
-                    let f = reg!(args).clone();
-                    let before = self.frames.len();
-                    try_op!(self.call_value(f, base + args as usize + 1, argc as usize - 1, base + dst as usize));
-                    if self.frames.len() > before {
-                        // A Lumen function started: it becomes a new task.
-                        let frame = self.frames.pop().expect("frame");
-                        let regs = self.regs.split_off(frame.base);
-                        reg!(dst) = self.spawn_task(frame, regs);
-                    } else if !matches!(&reg!(dst), Value::Handle(_)) {
-                        let v = std::mem::take(&mut reg!(dst));
-                        reg!(dst) = scheduler::new_future(scheduler::TaskState::Done(v, 0));
-                    }
-                }
-                Instr::Await { dst, src } | Instr::AwaitFirst { dst, src, .. } => {
-                    sync_out!();
-                    let v = reg!(src).clone();
-                    let awaited = match instr {
-                        Instr::AwaitFirst { non_null, .. } => try_op!(self.await_first(&v, non_null)),
-                        _ => try_op!(self.await_value(&v)),
-                    };
-                    match awaited {
-                        scheduler::Awaited::Ready(v) => reg!(dst) = v,
-                        scheduler::Awaited::Pending => {
-                            if !self.sched_active {
-                                try_op!(Err::<(), String>("cannot wait for a task outside the program's run".into()));
-                            }
-                            // Park; the `await` runs again when some task completes.
-                            self.frames[fi].pc = pc - 1;
-                            self.sched.park = Some(scheduler::Park::Blocked);
+                        let v = reg!(r).clone();
+                        try_op!(self.yield_value(v));
+                        if self.frames.len() <= depth {
                             return Ok(());
                         }
+                        load_frame!();
                     }
-                }
-                Instr::MakeInstance { dst, ty, init } => {
-                    let Some(TypeRt::Process { kind, name }) = self.types.get(ty as usize) else { continue };
-                    let state = match std::mem::take(&mut reg!(init)) {
-                        Value::Map(m) => Rc::unwrap_or_clone(m),
-                        _ => crate::value::MapObj::default(),
-                    };
-                    let obj =
-                        crate::value::HandleObj::Instance { kind: kind.clone(), name: name.clone(), id: ty, state };
-                    reg!(dst) = Value::Handle(Rc::new(std::cell::RefCell::new(obj)));
-                }
-                Instr::Yield(r) => {
-                    sync_out!();
-                    let v = reg!(r).clone();
-                    try_op!(self.yield_value(v));
-                    if self.frames.len() <= depth {
-                        return Ok(());
+                    Instr::IsKind { dst, src, kind } => {
+                        let b = is_kind(&reg!(src), kind);
+                        reg!(dst) = Value::Bool(b);
                     }
-                    load_frame!();
-                }
-                Instr::IsKind { dst, src, kind } => {
-                    let b = is_kind(&reg!(src), kind);
-                    reg!(dst) = Value::Bool(b);
-                }
-                Instr::IsVariant { dst, src, ty, variant } => {
-                    let b = matches!(&reg!(src), Value::Enum(e) if e.ty.id == ty && e.variant == u32::from(variant));
-                    reg!(dst) = Value::Bool(b);
-                }
-                Instr::GetPayload { dst, src, index } => {
-                    let v = match &reg!(src) {
-                        Value::Enum(e) => e.payload.get(index as usize).cloned().unwrap_or_default(),
-                        _ => Value::Null,
-                    };
-                    reg!(dst) = v;
-                }
-                Instr::TestLen { dst, src, len, at_least } => {
-                    let n = match &reg!(src) {
-                        Value::List(items) | Value::Tuple(items) => Some(items.len()),
-                        _ => None,
-                    };
-                    let b = n.is_some_and(|n| if at_least { n >= len as usize } else { n == len as usize });
-                    reg!(dst) = Value::Bool(b);
-                }
-                Instr::SliceList { dst, src, from, to_end } => {
-                    let v = match &reg!(src) {
-                        Value::List(items) => {
-                            let end = items.len().saturating_sub(to_end as usize);
-                            let start = (from as usize).min(end);
-                            Value::list(items[start..end].to_vec())
+                    Instr::IsVariant { dst, src, ty, variant } => {
+                        let b =
+                            matches!(&reg!(src), Value::Enum(e) if e.ty.id == ty && e.variant == u32::from(variant));
+                        reg!(dst) = Value::Bool(b);
+                    }
+                    Instr::GetPayload { dst, src, index } => {
+                        let v = match &reg!(src) {
+                            Value::Enum(e) => e.payload.get(index as usize).cloned().unwrap_or_default(),
+                            _ => Value::Null,
+                        };
+                        reg!(dst) = v;
+                    }
+                    Instr::TestLen { dst, src, len, at_least } => {
+                        let n = match &reg!(src) {
+                            Value::List(items) | Value::Tuple(items) => Some(items.len()),
+                            _ => None,
+                        };
+                        let b = n.is_some_and(|n| if at_least { n >= len as usize } else { n == len as usize });
+                        reg!(dst) = Value::Bool(b);
+                    }
+                    Instr::SliceList { dst, src, from, to_end } => {
+                        let v = match &reg!(src) {
+                            Value::List(items) => {
+                                let end = items.len().saturating_sub(to_end as usize);
+                                let start = (from as usize).min(end);
+                                Value::list(items[start..end].to_vec())
+                            }
+                            _ => Value::list(Vec::new()),
+                        };
+                        reg!(dst) = v;
+                    }
+                    Instr::Unwrap(d, s) => {
+                        if reg!(s).is_null() {
+                            try_op!(Err::<(), _>("null assertion failed".to_string()));
                         }
-                        _ => Value::list(Vec::new()),
-                    };
-                    reg!(dst) = v;
-                }
-                Instr::Unwrap(d, s) => {
-                    if reg!(s).is_null() {
-                        try_op!(Err::<(), _>("null assertion failed".to_string()));
+                        let v = reg!(s).clone();
+                        reg!(d) = v;
                     }
-                    let v = reg!(s).clone();
-                    reg!(d) = v;
-                }
-                Instr::Convert { dst, src, kind } => {
-                    let v = try_op!(convert(&reg!(src), kind));
-                    reg!(dst) = v;
-                }
-                Instr::WidenElems { reg: r, only_mixed } => {
-                    if let Value::List(items) = &mut reg!(r)
-                        && items.iter().any(|v| matches!(v, Value::Int(_)))
-                        && (!only_mixed || items.iter().any(|v| matches!(v, Value::Float(_))))
-                    {
-                        for v in Rc::make_mut(items).iter_mut() {
-                            if let Value::Int(i) = *v {
-                                *v = Value::Float(i as f64);
+                    Instr::Convert { dst, src, kind } => {
+                        let v = try_op!(convert(&reg!(src), kind));
+                        reg!(dst) = v;
+                    }
+                    Instr::WidenElems { reg: r, only_mixed } => {
+                        if let Value::List(items) = &mut reg!(r)
+                            && items.iter().any(|v| matches!(v, Value::Int(_)))
+                            && (!only_mixed || items.iter().any(|v| matches!(v, Value::Float(_))))
+                        {
+                            for v in Rc::make_mut(items).iter_mut() {
+                                if let Value::Int(i) = *v {
+                                    *v = Value::Float(i as f64);
+                                }
                             }
                         }
                     }
-                }
-                Instr::Cast { dst, src, kind } => {
-                    let v = try_op!(self.cast(&reg!(src), kind));
-                    reg!(dst) = v;
-                }
-                Instr::Format { dst, src, spec } => {
-                    let text = if spec == u32::MAX {
-                        display(&reg!(src))
-                    } else {
-                        let Value::Str(spec) = &consts[spec as usize] else { continue };
-                        try_op!(format_spec(&reg!(src), spec))
-                    };
-                    reg!(dst) = Value::string(text);
-                }
-                Instr::ConcatStrings { dst, start, count } => {
-                    let mut s = String::new();
-                    for i in 0..count {
-                        match &reg!(start + i) {
-                            Value::Str(part) => s.push_str(part),
-                            other => s.push_str(&display(other)),
-                        }
+                    Instr::Cast { dst, src, kind } => {
+                        let v = try_op!(self.cast(&self.regs[base + src as usize], kind));
+                        reg!(dst) = v;
                     }
-                    reg!(dst) = Value::string(s);
-                }
-                Instr::Halt(r) => {
-                    let msg = display(&reg!(r));
-                    try_op!(Err::<(), _>(msg));
-                }
-                Instr::Fail(c) => {
-                    let msg = display(&consts[c as usize]);
-                    try_op!(Err::<(), _>(msg));
-                }
-                Instr::Emit(r) => {
-                    let text = format!("{}\n", display(&reg!(r)));
-                    self.host.write_stdout(&text);
-                    if self.host.tracing() {
-                        let value =
-                            to_json_value(&reg!(r)).unwrap_or_else(|_| serde_json::Value::String(display(&reg!(r))));
-                        self.trace("emit", [("value", value)]);
+                    Instr::Format { dst, src, spec } => {
+                        let text = if spec == u32::MAX {
+                            display(&reg!(src))
+                        } else {
+                            let Value::Str(spec) = &consts[spec as usize] else { continue };
+                            try_op!(format_spec(&reg!(src), spec))
+                        };
+                        reg!(dst) = Value::string(text);
+                    }
+                    Instr::ConcatStrings { dst, start, count } => {
+                        let mut s = String::new();
+                        for i in 0..count {
+                            match &reg!(start + i) {
+                                Value::Str(part) => s.push_str(part),
+                                other => s.push_str(&display(other)),
+                            }
+                        }
+                        reg!(dst) = Value::string(s);
+                    }
+                    Instr::Halt(r) => {
+                        let msg = display(&reg!(r));
+                        try_op!(Err::<(), _>(msg));
+                    }
+                    Instr::Fail(c) => {
+                        let msg = display(&consts[c as usize]);
+                        try_op!(Err::<(), _>(msg));
+                    }
+                    Instr::Emit(r) => {
+                        let text = format!("{}\n", display(&reg!(r)));
+                        self.host.write_stdout(&text);
+                        if self.host.tracing() {
+                            let value = to_json_value(&reg!(r))
+                                .unwrap_or_else(|_| serde_json::Value::String(display(&reg!(r))));
+                            self.trace("emit", [("value", value)]);
+                        }
                     }
                 }
             }
@@ -1535,6 +1588,20 @@ pub fn is_kind(v: &Value, kind: Kind) -> bool {
             Value::Enum(e) => e.ty.id == ty,
             _ => false,
         },
+    }
+}
+
+/// A stand-in for a function that failed verification (a compiler bug): calling it is a
+/// runtime error instead of undefined behaviour in the unchecked interpreter.
+fn invalid_function(f: &lumen_compile::bytecode::Function, problem: &str) -> lumen_compile::bytecode::Function {
+    let mut consts = f.consts.clone();
+    consts.push(Const::Str(format!("internal error: invalid bytecode in `{}`: {problem}", f.name)));
+    let message = (consts.len() - 1) as u32;
+    lumen_compile::bytecode::Function {
+        code: vec![Instr::Fail(message)],
+        lines: vec![f.lines.first().copied().unwrap_or(0)],
+        consts,
+        ..f.clone()
     }
 }
 
