@@ -377,7 +377,7 @@ impl<'a> Compiler<'a> {
                 let top = self.pc();
                 let next = self.emit(Instr::IterNext { dst: elem, iter: it, exit: 0 });
                 self.push_scope();
-                let fails = self.pattern_bind(pattern, elem, false);
+                let fails = self.loop_bind(pattern, elem);
                 let v = self.expr_any(body);
                 self.emit(Instr::ListPush(list, v));
                 self.pop_scope();
@@ -696,7 +696,7 @@ impl<'a> Compiler<'a> {
                 let top = self.pc();
                 let next = self.emit(Instr::IterNext { dst: elem, iter: it, exit: 0 });
                 self.push_scope();
-                let fails = self.pattern_bind(pattern, elem, false);
+                let fails = self.loop_bind(pattern, elem);
                 self.comprehension(rest, body);
                 self.pop_scope();
                 for j in fails {

@@ -28,6 +28,20 @@ impl<'a> Compiler<'a> {
         fails
     }
 
+    /// Binds a loop's pattern to the element register `elem`, which holds a fresh value every
+    /// iteration: a plain name becomes that register itself (loop variables are immutable).
+    pub(crate) fn loop_bind(&mut self, pat: &'a Pattern, elem: Reg) -> Vec<usize> {
+        if let PatternKind::Binding(name) = &pat.kind
+            && self.unit_variant(name).is_none()
+        {
+            if name.name != "_" {
+                self.bind_local(&name.name, elem, false);
+            }
+            return Vec::new();
+        }
+        self.pattern_bind(pat, elem, false)
+    }
+
     pub(crate) fn match_expr(&mut self, scrutinee: &'a Expr, arms: &'a [MatchArm], dst: Reg) {
         let s = self.alloc();
         self.expr_to(scrutinee, s);

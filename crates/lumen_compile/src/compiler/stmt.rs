@@ -508,7 +508,7 @@ impl<'a> Compiler<'a> {
                     let next = self.emit(Instr::IterNext { dst: elem, iter: it, exit: 0 });
                     self.push_scope();
                     let inner = self.mark();
-                    let fails = self.pattern_bind(pattern, elem, false);
+                    let fails = self.loop_bind(pattern, elem);
                     self.push_loop(label, dst);
                     self.f().loops.last_mut().expect("loop").iter = Some(it);
                     let mut skips = fails;

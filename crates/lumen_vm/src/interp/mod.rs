@@ -22,7 +22,7 @@ use crate::builtins;
 use crate::builtins::encoding::to_json_value;
 use crate::display::display;
 use crate::host::Host;
-use crate::value::{EnumObj, EnumType, FuncObj, RangeObj, RecordObj, RecordType, Value, result_type};
+use crate::value::{EnumObj, EnumType, FuncObj, IterState, RangeObj, RecordObj, RecordType, Value, result_type};
 
 /// Deepest call nesting before a clean `stack overflow` error.
 const MAX_FRAMES: usize = 1_200_000;
@@ -363,22 +363,29 @@ impl<'h> Vm<'h> {
             return Err("stack overflow: too many nested calls".into());
         }
         let f = &self.funcs[func as usize];
-        if f.simple && argc == f.nparams {
+        let base = self.regs.len();
+        if f.simple && argc == f.nparams && args_at + argc <= base {
             // The common call: move the arguments into a fresh window above the stack top.
-            let base = self.regs.len();
-            let nregs = f.nregs.max(f.nparams);
-            self.regs.reserve(nregs);
-            for i in 0..argc {
-                let v = std::mem::take(&mut self.regs[args_at + i]);
-                self.regs.push(v);
-            }
-            for _ in argc..nregs {
-                self.regs.push(Value::Null);
+            let window = f.nregs.max(f.nparams);
+            self.regs.reserve(window);
+            // SAFETY: the capacity holds `base + window` values; the arguments lie below `base`
+            // (checked above), so each is read once and replaced by a `Null` before the new
+            // slots, all written, become part of the vector.
+            unsafe {
+                let regs = self.regs.as_mut_ptr();
+                for i in 0..argc {
+                    let arg = regs.add(args_at + i);
+                    regs.add(base + i).write(arg.read());
+                    arg.write(Value::Null);
+                }
+                for i in argc..window {
+                    regs.add(base + i).write(Value::Null);
+                }
+                self.regs.set_len(base + window);
             }
             self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
             return Ok(());
         }
-        let base = self.regs.len();
         let nregs = f.nregs.max(f.nparams);
         match f.variadic {
             Some(v) if pack_variadic => {
@@ -452,7 +459,7 @@ impl<'h> Vm<'h> {
         match &*f {
             FuncObj::Closure { proto, .. } => {
                 let proto = *proto;
-                self.push_frame(proto, args_at, argc, ret, Some(f.clone()), true)
+                self.push_frame(proto, args_at, argc, ret, Some(f), true)
             }
             FuncObj::Builtin { id, .. } => {
                 let v = self.call_builtin(*id, args_at, argc)?;
@@ -1291,6 +1298,42 @@ impl<'h> Vm<'h> {
                         load_frame!();
                     }
                     Instr::IterNext { dst, iter: it, exit } => {
+                        // Lists and ranges, the common loops, without leaving the dispatch loop.
+                        if let Value::Handle(h) = &reg!(it) {
+                            let next = match &mut *h.borrow_mut() {
+                                crate::value::HandleObj::Iter(IterState::Seq { items, next }) => {
+                                    let v = items.get(*next).cloned();
+                                    *next += 1;
+                                    Some(v)
+                                }
+                                crate::value::HandleObj::Iter(IterState::Range {
+                                    next,
+                                    end,
+                                    step: 1,
+                                    inclusive: false,
+                                }) => {
+                                    // `next < end` leaves room for the increment.
+                                    if *next < *end {
+                                        *next += 1;
+                                        Some(Some(Value::Int(*next - 1)))
+                                    } else {
+                                        Some(None)
+                                    }
+                                }
+                                _ => None,
+                            };
+                            match next {
+                                Some(Some(v)) => {
+                                    store_fast(&mut reg!(dst), v);
+                                    continue;
+                                }
+                                Some(None) => {
+                                    jump!(exit);
+                                    continue;
+                                }
+                                None => {}
+                            }
+                        }
                         if let Value::Handle(h) = &reg!(it)
                             && matches!(&*h.borrow(), crate::value::HandleObj::Generator(_))
                         {
@@ -1617,12 +1660,7 @@ impl Vm<'_> {
 /// Drops the registers above `len`, without a drop call for scalars.
 #[inline(always)]
 fn truncate_regs(regs: &mut Vec<Value>, len: usize) {
-    while regs.len() > len {
-        match regs.pop() {
-            Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null)) => std::mem::forget(v),
-            other => drop(other),
-        }
-    }
+    regs.truncate(len);
 }
 
 /// Clones a value, copying scalars inline (no call into `Clone::clone`).
