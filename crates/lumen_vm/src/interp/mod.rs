@@ -150,6 +150,9 @@ pub struct Vm<'h> {
     types: Vec<TypeRt>,
     /// Methods by name, then by receiver kind (looked up by `&str`, without allocating).
     methods: HashMap<Rc<str>, Vec<(Kind, u32)>>,
+    /// Methods found at `(function << 32 | pc, receiver type)` call sites, for sites whose
+    /// one-entry inline cache keeps switching between types.
+    method_sites: HashMap<(u64, u32), u32, foldhash::fast::FixedState>,
     cells: HashMap<Rc<str>, u32>,
     files: Vec<String>,
     globals: Vec<Value>,
@@ -255,6 +258,7 @@ impl<'h> Vm<'h> {
             funcs,
             types,
             methods,
+            method_sites: HashMap::default(),
             cells,
             files: program.files.clone(),
             globals: vec![Value::Null; program.nglobals as usize],
@@ -976,6 +980,13 @@ impl<'h> Vm<'h> {
                                 let f = (cached & 0xffff_ffff) as u32;
                                 try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
                             }
+                            Some(t)
+                                if let Some(&f) =
+                                    self.method_sites.get(&((func as u64) << 32 | (pc - 1) as u64, t)) =>
+                            {
+                                // A call site that sees several receiver types.
+                                try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
+                            }
                             _ => {
                                 let name = &consts[name as usize];
                                 let found = match (type_id, name) {
@@ -987,6 +998,7 @@ impl<'h> Vm<'h> {
                                 match found {
                                     Some((t, f)) => {
                                         cache.set(((u64::from(t) + 1) << 32) | u64::from(f));
+                                        self.method_sites.insert(((func as u64) << 32 | (pc - 1) as u64, t), f);
                                         try_op!(self.push_frame(f, at, argc as usize, base + dst as usize, None, true));
                                     }
                                     None => try_op!(self.call_method(name, at, argc as usize, base + dst as usize)),
@@ -1660,7 +1672,22 @@ impl Vm<'_> {
 /// Drops the registers above `len`, without a drop call for scalars.
 #[inline(always)]
 fn truncate_regs(regs: &mut Vec<Value>, len: usize) {
-    regs.truncate(len);
+    let end = regs.len();
+    if len >= end {
+        return;
+    }
+    // SAFETY: the length is cut first, so the tail is owned here and dropped exactly once;
+    // scalars own nothing and are skipped without a call into `drop_in_place`.
+    unsafe {
+        regs.set_len(len);
+        let tail = regs.as_mut_ptr().add(len);
+        for i in 0..end - len {
+            let slot = tail.add(i);
+            if !matches!(*slot, Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null) {
+                std::ptr::drop_in_place(slot);
+            }
+        }
+    }
 }
 
 /// Clones a value, copying scalars inline (no call into `Clone::clone`).
