@@ -465,3 +465,42 @@ end
     assert_eq!(evs[3]["operation"], json!("get"));
     assert_eq!(evs[4]["valid"], json!(true));
 }
+
+#[test]
+fn env_and_json_tools_are_builtin_and_granted() {
+    let dir = workdir("env-json", "");
+    std::fs::write(
+        dir.join("env.lm"),
+        r#"use tool env.get as Env
+use tool json.parse as Parse
+use tool json.get as Pick
+grant Env names ["LUMEN_E2E_*"]
+grant Parse
+grant Pick
+
+cell main()
+  print(Env(name: "LUMEN_E2E_MODE"))
+  print(Env(name: "LUMEN_E2E_UNSET") == null)
+  let doc = Parse(text: "{\"items\": [{\"id\": 7}, {\"id\": 9}]}")
+  print(Pick(value: doc, pointer: "/items/1/id"))
+  print(Env(name: "HOME"))
+end
+"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lumen"))
+        .args(["run", "env.lm"])
+        .current_dir(&dir)
+        .env("XDG_CONFIG_HOME", dir.join("no-xdg"))
+        .env("NO_COLOR", "1")
+        .env("LUMEN_E2E_MODE", "staging")
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "staging\ntrue\n9\n");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("tool error: Env: invalid_args: `HOME` is not among the granted names (LUMEN_E2E_*)"),
+        "{stderr}"
+    );
+}

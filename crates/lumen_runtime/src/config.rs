@@ -45,7 +45,8 @@ impl std::fmt::Display for ConfigError {
 }
 
 /// Providers used for tool paths that `[providers]` does not map.
-const BUILTIN_DEFAULTS: [(&str, &str); 2] = [("http.*", "builtin-http"), ("fs.*", "builtin-fs")];
+const BUILTIN_DEFAULTS: [(&str, &str); 4] =
+    [("http.*", "builtin-http"), ("fs.*", "builtin-fs"), ("env.*", "builtin-env"), ("json.*", "builtin-json")];
 
 impl Config {
     /// The first `lumen.toml` in `cwd`, its ancestors, then `$XDG_CONFIG_HOME/lumen/` (default

@@ -1,7 +1,9 @@
 //! Providers: the implementations behind tool paths (LANGUAGE.md 7.3).
 
+pub mod env;
 pub mod fs;
 pub mod http;
+pub mod json;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 pub mod mcp_schema;
@@ -74,6 +76,8 @@ pub fn instantiate(kind: &str) -> Result<Box<dyn Provider>, ToolError> {
     match kind {
         "builtin-http" => Ok(Box::new(http::HttpProvider)),
         "builtin-fs" => Ok(Box::new(fs::FsProvider)),
+        "builtin-env" => Ok(Box::new(env::EnvProvider::default())),
+        "builtin-json" => Ok(Box::new(json::JsonProvider)),
         "mock" => Ok(Box::new(mock::MockProvider::default())),
         "openai-compatible" => Ok(Box::new(openai::OpenAiProvider)),
         #[cfg(feature = "mcp")]
