@@ -15,7 +15,7 @@ use control::{Clause, HandlerRec};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lumen_compile::bytecode::{Const, Instr, Kind};
+use lumen_compile::bytecode::{BinOp, Const, Instr, Kind};
 use lumen_compile::program::{Program, TypeInfo};
 
 use crate::builtins;
@@ -814,6 +814,19 @@ impl<'h> Vm<'h> {
                             set_int!(d, r);
                             continue;
                         }
+                        if let (Value::Float(x), Value::Float(y)) = (&reg!(a), &reg!(b)) {
+                            let r = match op {
+                                BinOp::Add => Some(x + y),
+                                BinOp::Sub => Some(x - y),
+                                BinOp::Mul => Some(x * y),
+                                BinOp::Div => Some(x / y),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                store_fast(&mut reg!(d), Value::Float(r));
+                                continue;
+                            }
+                        }
                         let v = match (&reg!(a), &reg!(b)) {
                             (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
                             (x, y) => try_op!(ops::binary(op, x, y)),
@@ -1227,10 +1240,26 @@ impl<'h> Vm<'h> {
                         }
                     }
                     Instr::GetIndex { dst, obj, index } => {
+                        if let (Value::List(items), Value::Int(i)) = (&reg!(obj), &reg!(index))
+                            && let Some(item) = usize::try_from(*i).ok().and_then(|i| items.get(i))
+                        {
+                            let v = clone_fast(item);
+                            store_fast(&mut reg!(dst), v);
+                            continue;
+                        }
                         let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
                         reg!(dst) = v;
                     }
                     Instr::SetIndex { obj, index, src } => {
+                        // An unshared list written in place (the common `xs[i] = v`).
+                        if obj != src
+                            && let (Value::List(items), Value::Int(i)) = (&mut reg!(obj), &reg!(index))
+                            && let Some(items) = Rc::get_mut(items)
+                            && let Some(slot) = usize::try_from(*i).ok().and_then(|i| items.get_mut(i))
+                        {
+                            *slot = clone_fast(&reg!(src));
+                            continue;
+                        }
                         let i = reg!(index).clone();
                         let v = reg!(src).clone();
                         try_op!(ops::set_index(&mut reg!(obj), i, v));
