@@ -12,8 +12,10 @@ use std::rc::Rc;
 
 use indexmap::{IndexMap, IndexSet};
 
-pub type MapObj = IndexMap<Value, Value>;
-pub type SetObj = IndexSet<Value>;
+/// Maps and sets keep insertion order (IndexMap); the hasher is foldhash's, much faster than
+/// SipHash on the short keys programs use, and seeded per process.
+pub type MapObj = IndexMap<Value, Value, foldhash::fast::RandomState>;
+pub type SetObj = IndexSet<Value, foldhash::fast::RandomState>;
 
 #[derive(Clone, Debug, Default)]
 pub enum Value {

@@ -495,8 +495,13 @@ impl<'a> Compiler<'a> {
                 self.patch_breaks(&ctx);
             }
             ExprKind::For { label, pattern, iter, filter, body } => {
+                let counter = match &pattern.kind {
+                    PatternKind::Binding(name) => Some(Some(name)),
+                    PatternKind::Wildcard => Some(None),
+                    _ => None,
+                };
                 if let ExprKind::Range { start, end, inclusive, step: None } = &iter.kind
-                    && let PatternKind::Binding(name) = &pattern.kind
+                    && let Some(name) = counter
                 {
                     self.for_range(label, name, start, end, *inclusive, filter.as_deref(), body, dst);
                 } else {
@@ -538,7 +543,7 @@ impl<'a> Compiler<'a> {
     fn for_range(
         &mut self,
         label: &Option<lumen_syntax::ast::Ident>,
-        name: &lumen_syntax::ast::Ident,
+        name: Option<&lumen_syntax::ast::Ident>,
         start: &'a Expr,
         end: &'a Expr,
         inclusive: bool,
@@ -558,7 +563,9 @@ impl<'a> Compiler<'a> {
         let top = self.pc();
         self.push_scope();
         let inner = self.mark();
-        self.bind_local(&name.name, i, false);
+        if let Some(name) = name {
+            self.bind_local(&name.name, i, false);
+        }
         self.push_loop(label, dst);
         let mut skips = Vec::new();
         if let Some(filter) = filter {

@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn items_of_every_iterable() {
         let m = {
-            let mut m = crate::value::MapObj::new();
+            let mut m = crate::value::MapObj::default();
             m.insert(s("a"), i(1));
             Value::map(m)
         };

@@ -216,7 +216,7 @@ fn to_set(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     if let Value::Set(_) = &args[0] {
         return Ok(args[0].clone());
     }
-    let mut set = SetObj::new();
+    let mut set = SetObj::default();
     for item in iter_items("to_set", &args[0])? {
         check_key("to_set", "a set element", &item)?;
         set.insert(item);
@@ -228,7 +228,7 @@ fn to_map(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     if let Value::Map(_) = &args[0] {
         return Ok(args[0].clone());
     }
-    let mut map = MapObj::new();
+    let mut map = MapObj::default();
     for item in iter_items("to_map", &args[0])? {
         let (Value::Tuple(pair) | Value::List(pair)) = &item else {
             return Err(type_error("to_map", "a (key, value) pair", &item));

@@ -138,7 +138,7 @@ fn redact_walk(v: &Value, names: &[&str], depth: usize) -> Value {
     let named = |key: &str| names.contains(&key);
     match v {
         Value::Map(m) => {
-            let mut out = MapObj::with_capacity(m.len());
+            let mut out = MapObj::with_capacity_and_hasher(m.len(), Default::default());
             for (k, x) in m.iter() {
                 let hide = matches!(k, Value::Str(s) if named(s));
                 out.insert(k.clone(), if hide { Value::str(REDACTED) } else { redact_walk(x, names, depth + 1) });

@@ -80,7 +80,7 @@ impl Vm<'_> {
             (Schema::Set(_), Value::Set(_)) => Ok(v.clone()),
             (Schema::Set(_), _) => mismatch("a list"),
             (Schema::Map(inner), Value::Map(map)) => {
-                let mut out = MapObj::with_capacity(map.len());
+                let mut out = MapObj::with_capacity_and_hasher(map.len(), Default::default());
                 for (k, x) in map.iter() {
                     let key = crate::display::display(k);
                     out.insert(k.clone(), self.convert(x, inner, &format!("{path}.{key}"))?);

@@ -271,7 +271,7 @@ mod tests {
         assert_eq!(call("remove", &[xs.clone(), i(7)]), xs);
         assert_eq!(call("remove", &[ints(&[]), i(7)]), ints(&[]));
 
-        let mut m = MapObj::new();
+        let mut m = MapObj::default();
         m.insert(s("a"), i(1));
         m.insert(s("b"), i(2));
         m.insert(s("c"), i(3));
@@ -387,7 +387,7 @@ mod tests {
         assert_eq!(shown("enumerate", &[s("ab")]), "[(0, \"a\"), (1, \"b\")]");
         assert_eq!(shown("enumerate", &[range_obj(5, 7, true, 1)]), "[(0, 5), (1, 6), (2, 7)]");
         assert_eq!(shown("enumerate", &[Value::set(SetObj::from_iter([i(9), i(8)]))]), "[(0, 9), (1, 8)]");
-        let mut m = MapObj::new();
+        let mut m = MapObj::default();
         m.insert(s("k"), i(1));
         assert_eq!(shown("enumerate", &[Value::map(m)]), "[(0, (\"k\", 1))]");
         assert_eq!(shown("enumerate", &[Value::tuple(vec![i(4)])]), "[(0, 4)]");

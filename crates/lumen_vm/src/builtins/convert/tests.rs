@@ -123,8 +123,8 @@ fn to_bool_is_truthiness() {
         Value::bytes(vec![]),
         ints(&[]),
         Value::tuple(vec![]),
-        Value::set(SetObj::new()),
-        Value::map(MapObj::new()),
+        Value::set(SetObj::default()),
+        Value::map(MapObj::default()),
     ];
     for v in falsy {
         assert_eq!(ok(to_bool, std::slice::from_ref(&v)), Value::Bool(false), "{v:?}");
@@ -146,7 +146,7 @@ fn to_list_materializes() {
     assert_eq!(ok(to_list, &[s("día")]), Value::list(vec![s("d"), s("í"), s("a")]));
     let set: SetObj = [Value::Int(3), Value::Int(1)].into_iter().collect();
     assert_eq!(ok(to_list, &[Value::set(set)]), ints(&[3, 1]));
-    let mut map = MapObj::new();
+    let mut map = MapObj::default();
     map.insert(s("k"), Value::Int(1));
     assert_eq!(ok(to_list, &[Value::map(map)]), Value::list(vec![Value::tuple(vec![s("k"), Value::Int(1)])]));
     assert_eq!(ok(to_list, &[Value::tuple(vec![Value::Int(1)])]), ints(&[1]));
@@ -230,7 +230,7 @@ fn is_empty_follows_length() {
     assert_eq!(ok(is_empty, &[ints(&[])]), Value::Bool(true));
     assert_eq!(ok(is_empty, &[ints(&[0])]), Value::Bool(false));
     assert_eq!(ok(is_empty, &[s("")]), Value::Bool(true));
-    assert_eq!(ok(is_empty, &[Value::map(MapObj::new())]), Value::Bool(true));
+    assert_eq!(ok(is_empty, &[Value::map(MapObj::default())]), Value::Bool(true));
     assert_eq!(ok(is_empty, &[range(5, 0, 1, false)]), Value::Bool(true));
     assert_eq!(ok(is_empty, &[range(i64::MIN, i64::MAX, 1, true)]), Value::Bool(false));
     assert!(fails(is_empty, &[Value::Bool(true)]).contains("expected"));
@@ -245,7 +245,7 @@ fn contains_membership_substring_and_keys() {
     let set: SetObj = [Value::Int(4), Value::Int(1)].into_iter().collect();
     assert_eq!(ok(contains, &[Value::set(set.clone()), Value::Int(4)]), Value::Bool(true));
     assert_eq!(ok(contains, &[Value::set(set), Value::Int(3)]), Value::Bool(false));
-    let mut map = MapObj::new();
+    let mut map = MapObj::default();
     map.insert(s("k"), Value::Int(1));
     assert_eq!(ok(contains, &[Value::map(map.clone()), s("k")]), Value::Bool(true));
     assert_eq!(ok(contains, &[Value::map(map), Value::Int(1)]), Value::Bool(false));

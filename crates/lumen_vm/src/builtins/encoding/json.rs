@@ -33,7 +33,7 @@ pub(super) fn from_json(v: serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::string(s),
         serde_json::Value::Array(items) => Value::list(items.into_iter().map(from_json).collect()),
         serde_json::Value::Object(map) => {
-            let mut out = MapObj::with_capacity(map.len());
+            let mut out = MapObj::with_capacity_and_hasher(map.len(), Default::default());
             for (k, v) in map {
                 out.insert(Value::string(k), from_json(v));
             }

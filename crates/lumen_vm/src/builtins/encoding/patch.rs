@@ -20,7 +20,7 @@ pub(super) fn diff(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
 }
 
 fn operation(kind: &str, path: &str, value: Option<&Value>) -> Value {
-    let mut m = MapObj::with_capacity(3);
+    let mut m = MapObj::with_capacity_and_hasher(3, Default::default());
     m.insert(Value::str("op"), Value::str(kind));
     m.insert(Value::str("path"), Value::str(path));
     if let Some(v) = value {

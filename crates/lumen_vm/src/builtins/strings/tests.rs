@@ -219,7 +219,7 @@ fn reverse_strings_and_sequences() {
     assert_eq!(ok(reverse, &[ints(&[1, 2, 3])]), ints(&[3, 2, 1]));
     assert_eq!(shown(reverse, &[Value::tuple(vec![i(1), s("a")])]), r#"("a", 1)"#);
     assert_eq!(ok(reverse, &[Value::bytes(vec![1, 2])]), Value::bytes(vec![2, 1]));
-    assert!(fails(reverse, &[Value::map(MapObj::new())]).contains("expected"));
+    assert!(fails(reverse, &[Value::map(MapObj::default())]).contains("expected"));
 }
 
 #[test]
