@@ -881,8 +881,11 @@ impl<'h> Vm<'h> {
                             set_int!(d, r);
                             continue;
                         }
-                        let v = try_op!(ops::binary(op, &reg!(a), &Value::Int(i64::from(imm))));
-                        reg!(d) = v;
+                        let v = match reg!(a) {
+                            Value::Int(x) => try_op!(ops::int_binary(op, x, i64::from(imm))),
+                            _ => try_op!(ops::binary(op, &reg!(a), &Value::Int(i64::from(imm)))),
+                        };
+                        store_fast(&mut reg!(d), v);
                     }
                     Instr::ForLoop(i, limit, off) => {
                         // The loop converted both to Int before its first test, and `i < limit`
