@@ -10,10 +10,15 @@ use serde_json::Value;
 use super::{Call, Provider, Reply, kind_of, string_arg};
 use crate::error::{ErrorKind, ToolError};
 
+/// Reads one variable.
+type ReadVar = Box<dyn Fn(&str) -> Option<String>>;
+/// Names every set variable.
+type VarNames = Box<dyn Fn() -> Vec<String>>;
+
 /// Reads the process environment; tests give their own.
 pub struct EnvProvider {
-    read: Box<dyn Fn(&str) -> Option<String>>,
-    names: Box<dyn Fn() -> Vec<String>>,
+    read: ReadVar,
+    names: VarNames,
 }
 
 impl Default for EnvProvider {
