@@ -1026,13 +1026,18 @@ impl<'h> Vm<'h> {
                     Instr::Return(r) if self.frames[fi].extra.is_none() => {
                         // A plain frame: no defers, task, generator or continuation to attend to.
                         let v = std::mem::take(&mut reg!(r));
-                        let frame = self.frames.pop().expect("frame");
-                        truncate_regs(&mut self.regs, frame.base);
+                        let Some(Frame { base: frame_base, ret, closure, extra, .. }) = self.frames.pop() else {
+                            return Ok(());
+                        };
+                        // `extra` is `None` (the arm's guard): nothing to drop, and no call to do it.
+                        std::mem::forget(extra);
+                        drop(closure);
+                        truncate_regs(&mut self.regs, frame_base);
                         if !self.handlers.is_empty() {
                             self.drop_handlers_above(self.frames.len());
                         }
-                        if frame.ret != usize::MAX {
-                            store_fast(&mut self.regs[frame.ret], v);
+                        if ret != usize::MAX {
+                            store_fast(&mut self.regs[ret], v);
                         }
                         if self.frames.len() <= depth {
                             return Ok(());
@@ -1207,7 +1212,9 @@ impl<'h> Vm<'h> {
                         let cached = cache.get();
                         let v = match &reg!(obj) {
                             Value::Record(r) if cached >> 32 == u64::from(r.ty.id) + 1 => {
-                                r.fields[(cached & 0xffff_ffff) as usize].clone()
+                                let v = clone_fast(&r.fields[(cached & 0xffff_ffff) as usize]);
+                                store_fast(&mut reg!(dst), v);
+                                continue;
                             }
                             Value::Record(r) => {
                                 let slot = match &consts[name as usize] {
