@@ -354,6 +354,8 @@ impl<'h> Vm<'h> {
     }
 
     /// Pushes a frame for `func`; arguments are moved out of `args_at..args_at + argc`.
+    /// The common case (every argument given, nothing to pack) is inlined into the callers.
+    #[inline(always)]
     fn push_frame(
         &mut self,
         func: u32,
@@ -363,13 +365,9 @@ impl<'h> Vm<'h> {
         closure: Option<Rc<FuncObj>>,
         pack_variadic: bool,
     ) -> Step<()> {
-        if self.frames.len() >= MAX_FRAMES {
-            return Err("stack overflow: too many nested calls".into());
-        }
         let f = &self.funcs[func as usize];
         let base = self.regs.len();
-        if f.simple && argc == f.nparams && args_at + argc <= base {
-            // The common call: move the arguments into a fresh window above the stack top.
+        if f.simple && argc == f.nparams && args_at + argc <= base && self.frames.len() < MAX_FRAMES {
             let window = f.nregs.max(f.nparams);
             self.regs.reserve(window);
             // SAFETY: the capacity holds `base + window` values; the arguments lie below `base`
@@ -390,6 +388,24 @@ impl<'h> Vm<'h> {
             self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
             return Ok(());
         }
+        self.push_frame_general(func, args_at, argc, ret, closure, pack_variadic)
+    }
+
+    #[inline(never)]
+    fn push_frame_general(
+        &mut self,
+        func: u32,
+        args_at: usize,
+        argc: usize,
+        ret: usize,
+        closure: Option<Rc<FuncObj>>,
+        pack_variadic: bool,
+    ) -> Step<()> {
+        if self.frames.len() >= MAX_FRAMES {
+            return Err("stack overflow: too many nested calls".into());
+        }
+        let f = &self.funcs[func as usize];
+        let base = self.regs.len();
         let nregs = f.nregs.max(f.nparams);
         match f.variadic {
             Some(v) if pack_variadic => {
