@@ -282,8 +282,10 @@ impl Keyword {
         }
     }
 
+    /// `ALL` is in alphabetical order of the keywords' text (a test checks it), so the lexer's
+    /// lookup of every identifier is a binary search.
     pub fn from_word(s: &str) -> Option<Keyword> {
-        Keyword::ALL.iter().copied().find(|k| k.as_str() == s)
+        Keyword::ALL.binary_search_by(|k| k.as_str().cmp(s)).ok().map(|i| Keyword::ALL[i])
     }
 }
 
@@ -406,5 +408,22 @@ impl TokenKind {
             TokenKind::RBrace => "}",
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::Keyword;
+
+    #[test]
+    fn keywords_are_sorted_for_lookup() {
+        for pair in Keyword::ALL.windows(2) {
+            assert!(pair[0].as_str() < pair[1].as_str(), "{} before {}", pair[0].as_str(), pair[1].as_str());
+        }
+        for &k in Keyword::ALL {
+            assert_eq!(Keyword::from_word(k.as_str()), Some(k));
+        }
+        assert_eq!(Keyword::from_word("cells"), None);
+        assert_eq!(Keyword::from_word(""), None);
     }
 }
