@@ -959,6 +959,17 @@ impl<'h> Vm<'h> {
                     }
                     Instr::Call { dst, callee, args, argc } => {
                         sync_out!();
+                        // A closure with its arguments in place: straight to the inlined frame push.
+                        if argc != u16::MAX
+                            && let Value::Func(closure) = &reg!(callee)
+                            && let FuncObj::Closure { proto, .. } = &**closure
+                        {
+                            let (proto, closure) = (*proto, closure.clone());
+                            let (at, ret) = (base + args as usize, base + dst as usize);
+                            try_op!(self.push_frame(proto, at, argc as usize, ret, Some(closure), true));
+                            load_frame!();
+                            continue;
+                        }
                         let f = reg!(callee).clone();
                         let (at, n) = if argc == u16::MAX {
                             try_op!(self.unpack_spread(base + args as usize))
