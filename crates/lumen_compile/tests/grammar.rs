@@ -187,40 +187,10 @@ fn body_refs(body: &str) -> Result<Vec<String>, String> {
     Ok(refs)
 }
 
-const PROGRAM: &str = r#"use tool llm.chat as Chat
-grant Chat
-
-enum Sentiment
-  Positive
-  Negative
-end
-
-enum Shape
-  Dot
-  Rect(w: Float, h: Float)
-end
-
-record Tag
-  label: String
-  weight: Float = 1.0
-end
-
-record Review
-  score: Int where score >= 0
-  sentiment: Sentiment
-  summary: String?
-  tags: list[Tag]
-  extra: map[String, Int]
-  pair: (Int, String)
-  shape: Shape
-end
-
-record Tree
-  label: String
-  kids: list[Tree]
-  parent: Tree?
-end
-
+/// The types of `fixtures/grammar_types.lm` (shared with the other grammar test), then calls.
+const PROGRAM: &str = concat!(
+    include_str!("fixtures/grammar_types.lm"),
+    r#"
 cell main()
   let a = Chat(prompt: "review") expect schema Review
   let b = Chat(prompt: "tree") expect schema Tree
@@ -230,7 +200,8 @@ cell main()
   let f = Chat(prompt: "plain")
   let g = "{}" expect schema Review
 end
-"#;
+"#
+);
 
 #[test]
 fn every_schemad_tool_call_gets_a_well_formed_grammar() {

@@ -13,40 +13,10 @@ use std::process::Command;
 
 use lumen_compile::{CompileInput, compile};
 
-const PROGRAM: &str = r#"use tool llm.chat as Chat
-grant Chat
-
-enum Sentiment
-  Positive
-  Negative
-end
-
-enum Shape
-  Dot
-  Rect(w: Float, h: Float)
-end
-
-record Tag
-  label: String
-  weight: Float = 1.0
-end
-
-record Review
-  score: Int where score >= 0
-  sentiment: Sentiment
-  summary: String?
-  tags: list[Tag]
-  extra: map[String, Int]
-  pair: (Int, String)
-  shape: Shape
-end
-
-record Tree
-  label: String
-  kids: list[Tree]
-  parent: Tree?
-end
-
+/// The types of `fixtures/grammar_types.lm` (shared with the other grammar test), then calls.
+const PROGRAM: &str = concat!(
+    include_str!("fixtures/grammar_types.lm"),
+    r#"
 cell main()
   let a = Chat(prompt: "review") expect schema Review
   let b = Chat(prompt: "tree") expect schema Tree
@@ -55,7 +25,8 @@ cell main()
   let e = Chat(prompt: "either") expect schema Int | Sentiment
   let f = Chat(prompt: "anything") expect schema Json
 end
-"#;
+"#
+);
 
 /// Per call site, in order: JSON texts the grammar must accept, and texts it must reject.
 fn samples() -> Vec<(Vec<&'static str>, Vec<&'static str>)> {
