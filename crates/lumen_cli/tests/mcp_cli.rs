@@ -3,6 +3,9 @@
 //! The servers are installed by `scripts/setup-peers` under `$LUMEN_PEERS` (default
 //! `~/.cache/lumen-peers`); a missing one fails the test with that instruction.
 
+#[path = "../../lumen_runtime/tests/support/mcp_peer.rs"]
+mod mcp_peer;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,17 +13,7 @@ use serde_json::{Value, json};
 
 /// An installed peer (`venv/bin/mcp-server-time`, ...).
 fn peer(relative: &str) -> PathBuf {
-    let root = match std::env::var_os("LUMEN_PEERS").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/lumen-peers"),
-    };
-    let path = root.join("mcp").join(relative);
-    assert!(
-        path.is_file(),
-        "MCP test peer {} is missing: run scripts/setup-peers (it installs into $LUMEN_PEERS, default ~/.cache/lumen-peers)",
-        path.display()
-    );
-    path
+    mcp_peer::installed(relative)
 }
 
 fn time_server() -> PathBuf {

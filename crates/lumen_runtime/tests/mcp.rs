@@ -5,6 +5,9 @@
 //! the test with that instruction.
 #![cfg(feature = "mcp")]
 
+#[path = "support/mcp_peer.rs"]
+mod mcp_peer;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,17 +17,7 @@ use serde_json::{Value, json};
 
 /// The command line of an installed peer (`venv/bin/mcp-server-time`, ...), quoted for the shell-like split.
 fn peer(relative: &str) -> String {
-    let root = match std::env::var_os("LUMEN_PEERS").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/lumen-peers"),
-    };
-    let path = root.join("mcp").join(relative);
-    assert!(
-        path.is_file(),
-        "MCP test peer {} is missing: run scripts/setup-peers (it installs into $LUMEN_PEERS, default ~/.cache/lumen-peers)",
-        path.display()
-    );
-    format!("'{}'", path.display())
+    format!("'{}'", mcp_peer::installed(relative).display())
 }
 
 fn time_server() -> String {
