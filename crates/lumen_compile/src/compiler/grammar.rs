@@ -274,21 +274,7 @@ impl Gen<'_> {
 
 /// A GBNF string literal matching exactly `text`.
 fn literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    super::tools::quoted(text, |c| (u32::from(c) < 0x20 || c == '\u{7f}').then(|| format!("\\x{:02X}", u32::from(c))))
 }
 
 #[cfg(test)]

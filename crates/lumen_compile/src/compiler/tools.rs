@@ -180,17 +180,25 @@ pub(crate) fn literal_json(e: &Expr) -> Option<String> {
 }
 
 pub(crate) fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    quoted(s, |c| (u32::from(c) < 0x20).then(|| format!("\\u{:04x}", u32::from(c))))
+}
+
+/// `text` in double quotes with `"`, `\`, newline, carriage return and tab escaped; every other
+/// character is written as `escape` says (`None`: as is). JSON and GBNF literals share this.
+pub(crate) fn quoted(text: &str, escape: impl Fn(char) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
+            c => match escape(c) {
+                Some(escaped) => out.push_str(&escaped),
+                None => out.push(c),
+            },
         }
     }
     out.push('"');
