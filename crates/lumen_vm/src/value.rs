@@ -17,7 +17,11 @@ use indexmap::{IndexMap, IndexSet};
 pub type MapObj = IndexMap<Value, Value, foldhash::fast::RandomState>;
 pub type SetObj = IndexSet<Value, foldhash::fast::RandomState>;
 
+/// `repr(C, u8)` fixes the layout: the tag in byte 0 and every payload (one word) at offset 8, so
+/// the interpreter can move a value as two loads that each match an earlier store (see
+/// `interp::move_value`).
 #[derive(Clone, Debug, Default)]
+#[repr(C, u8)]
 pub enum Value {
     #[default]
     Null,
@@ -378,5 +382,20 @@ mod tests {
     #[test]
     fn value_is_16_bytes() {
         assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    /// The interpreter copies values as tag byte + payload word and writes `Null` as tag 0.
+    #[test]
+    fn value_layout_is_tag_then_payload_word() {
+        let v = Value::Bool(true);
+        let bytes = &v as *const Value as *const u8;
+        // SAFETY: reads bytes 0 and 8 of a live value: the tag and the bool payload.
+        unsafe {
+            assert_eq!(*bytes.add(8), 1);
+        }
+        let null = Value::Null;
+        // SAFETY: byte 0 of a live value is its tag.
+        assert_eq!(unsafe { *(&null as *const Value as *const u8) }, 0);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
     }
 }

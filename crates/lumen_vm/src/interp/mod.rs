@@ -81,7 +81,8 @@ enum TypeRt {
 }
 
 struct Frame {
-    func: u32,
+    /// The function index, widened once at push (see [`write_frame`]).
+    func: usize,
     pc: usize,
     base: usize,
     /// Absolute register receiving the return value (`usize::MAX`: discard).
@@ -342,7 +343,7 @@ impl<'h> Vm<'h> {
     fn error_at(&self, message: String, depth: usize) -> RuntimeError {
         let mut trace = Vec::new();
         for frame in self.frames[depth..].iter().rev() {
-            let f = &self.funcs[frame.func as usize];
+            let f = &self.funcs[frame.func];
             let line = f.lines.get(frame.pc.saturating_sub(1)).copied().unwrap_or(0);
             let cell = if f.is_lambda { "<lambda>".to_string() } else { f.name.to_string() };
             trace.push(TraceLine { cell, file: self.files.get(f.file as usize).cloned().unwrap_or_default(), line });
@@ -377,15 +378,15 @@ impl<'h> Vm<'h> {
                 let regs = self.regs.as_mut_ptr();
                 for i in 0..argc {
                     let arg = regs.add(args_at + i);
-                    regs.add(base + i).write(arg.read());
-                    arg.write(Value::Null);
+                    copy_value(arg, regs.add(base + i));
+                    arg.cast::<u8>().write(NULL_TAG);
                 }
                 for i in argc..window {
                     regs.add(base + i).write(Value::Null);
                 }
                 self.regs.set_len(base + window);
             }
-            self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
+            write_frame(&mut self.frames, Frame { func: func as usize, pc: 0, base, ret, argc, closure, extra: None });
             return Ok(());
         }
         self.push_frame_general(func, args_at, argc, ret, closure, pack_variadic)
@@ -422,7 +423,7 @@ impl<'h> Vm<'h> {
         let variadic = f.variadic;
         // Arguments already on top of the stack become the new window in place.
         let window_end = self.frames.last().map_or(0, |fr| {
-            let f = &self.funcs[fr.func as usize];
+            let f = &self.funcs[fr.func];
             fr.base + f.nregs.max(f.nparams)
         });
         let in_place = args_at >= window_end && args_at + argc == self.regs.len();
@@ -451,7 +452,7 @@ impl<'h> Vm<'h> {
                 }
             }
         }
-        self.frames.push(Frame { func, pc: 0, base, ret, argc, closure, extra: None });
+        self.frames.push(Frame { func: func as usize, pc: 0, base, ret, argc, closure, extra: None });
         if self.funcs[func as usize].is_async {
             // Calling an async cell starts a task and makes its future.
             let frame = self.frames.pop().expect("frame");
@@ -708,7 +709,7 @@ impl<'h> Vm<'h> {
             return Ok(());
         }
         let mut fi = self.frames.len() - 1;
-        let mut func = self.frames[fi].func as usize;
+        let mut func = self.frames[fi].func;
         let mut code: &[Instr] = &funcs[func].code;
         let mut consts: &[Value] = &funcs[func].consts;
         let mut base = self.frames[fi].base;
@@ -740,7 +741,7 @@ impl<'h> Vm<'h> {
         macro_rules! load_frame {
             () => {{
                 fi = self.frames.len() - 1;
-                func = self.frames[fi].func as usize;
+                func = self.frames[fi].func;
                 code = &funcs[func].code;
                 consts = &funcs[func].consts;
                 base = self.frames[fi].base;
@@ -1052,7 +1053,7 @@ impl<'h> Vm<'h> {
                     }
                     Instr::Return(r) if self.frames[fi].extra.is_none() => {
                         // A plain frame: no defers, task, generator or continuation to attend to.
-                        let v = std::mem::take(&mut reg!(r));
+                        let v = take_value(&mut reg!(r));
                         let Some(Frame { base: frame_base, ret, closure, extra, .. }) = self.frames.pop() else {
                             return Ok(());
                         };
@@ -1735,6 +1736,28 @@ impl Vm<'_> {
     }
 }
 
+/// Pushes `frame` field by field into its slot: a `push` builds the frame on the stack and copies
+/// it with wide loads that wait for the narrower stores just made (a store-forwarding stall on
+/// every call).
+#[inline(always)]
+fn write_frame(frames: &mut Vec<Frame>, frame: Frame) {
+    frames.reserve(1);
+    let Frame { func, pc, base, ret, argc, closure, extra } = frame;
+    // SAFETY: `reserve` made room for one more frame; every field is written before `set_len`.
+    unsafe {
+        let len = frames.len();
+        let slot = frames.as_mut_ptr().add(len);
+        (&raw mut (*slot).func).write(func);
+        (&raw mut (*slot).pc).write(pc);
+        (&raw mut (*slot).base).write(base);
+        (&raw mut (*slot).ret).write(ret);
+        (&raw mut (*slot).argc).write(argc);
+        (&raw mut (*slot).closure).write(closure);
+        (&raw mut (*slot).extra).write(extra);
+        frames.set_len(len + 1);
+    }
+}
+
 /// Drops the registers above `len`, without a drop call for scalars.
 #[inline(always)]
 fn truncate_regs(regs: &mut Vec<Value>, len: usize) {
@@ -1756,14 +1779,56 @@ fn truncate_regs(regs: &mut Vec<Value>, len: usize) {
     }
 }
 
-/// Clones a value, copying scalars inline (no call into `Clone::clone`).
+/// Copies the value at `src` to `dst` bit for bit, as its tag byte and its payload word.
+///
+/// One 16-byte copy of a value written a moment ago by narrower stores (an Int result writes
+/// only its payload, a Float its tag and payload) waits until those stores retire: a
+/// store-forwarding stall of a dozen cycles on every call and return. Two loads each matching an
+/// earlier store forward at once. `Value` is `repr(C, u8)`: tag at 0, payload word at 8.
+///
+/// # Safety
+/// Both point at values; `dst` owns nothing that needs dropping, and the caller makes sure the
+/// value at `src` ends up owned once (moved out, or a scalar).
+#[inline(always)]
+unsafe fn copy_value(src: *const Value, dst: *mut Value) {
+    use std::mem::MaybeUninit;
+    unsafe {
+        let (s, d) = (src.cast::<u8>(), dst.cast::<u8>());
+        d.write(s.read());
+        d.add(8).cast::<MaybeUninit<u64>>().write(s.add(8).cast::<MaybeUninit<u64>>().read());
+    }
+}
+
+/// Moves the value out of `src`, leaving `Null` there (`std::mem::take` without the wide load,
+/// see [`copy_value`]).
+///
+/// # Safety
+/// `src` points at a value.
+#[inline(always)]
+unsafe fn take_value(src: *mut Value) -> Value {
+    let mut out = std::mem::MaybeUninit::<Value>::uninit();
+    unsafe {
+        copy_value(src, out.as_mut_ptr());
+        src.cast::<u8>().write(NULL_TAG);
+        out.assume_init()
+    }
+}
+
+/// The tag byte of `Value::Null` (the first variant of a `repr(C, u8)` enum).
+const NULL_TAG: u8 = 0;
+
+/// Clones a value, copying scalars inline (no call into `Clone::clone`, no wide load).
 #[inline(always)]
 fn clone_fast(v: &Value) -> Value {
     match v {
-        Value::Int(i) => Value::Int(*i),
-        Value::Float(x) => Value::Float(*x),
-        Value::Bool(b) => Value::Bool(*b),
-        Value::Null => Value::Null,
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null => {
+            let mut out = std::mem::MaybeUninit::<Value>::uninit();
+            // SAFETY: a scalar owns nothing, so a bit copy is a clone.
+            unsafe {
+                copy_value(v, out.as_mut_ptr());
+                out.assume_init()
+            }
+        }
         other => other.clone(),
     }
 }
