@@ -10,6 +10,7 @@ pub(crate) mod expr;
 mod grammar;
 mod items;
 mod pattern;
+mod prelude_use;
 mod process;
 mod prompt;
 mod schema;
@@ -17,8 +18,6 @@ mod stmt;
 mod tools;
 
 use std::collections::HashMap;
-
-use std::sync::OnceLock;
 
 use lumen_syntax::ast::{Expr, Ident, Module};
 use lumen_syntax::{Diagnostic, Span};
@@ -63,6 +62,21 @@ pub fn compile(
     entry_cell: Option<&str>,
     builtin_lookup: fn(&str) -> Option<u32>,
 ) -> Result<Program, Vec<FileDiagnostic>> {
+    let sources: Vec<&str> = inputs.iter().map(|i| i.source).collect();
+    let prelude = prelude_use::for_sources(&sources);
+    match compile_with(inputs, entry_cell, builtin_lookup, prelude) {
+        // Diagnostics come from a compile with everything in scope (see `prelude_use`).
+        Err(_) if !prelude.complete => compile_with(inputs, entry_cell, builtin_lookup, prelude_use::complete()),
+        result => result,
+    }
+}
+
+fn compile_with(
+    inputs: &[CompileInput<'_>],
+    entry_cell: Option<&str>,
+    builtin_lookup: fn(&str) -> Option<u32>,
+    prelude: &'static prelude_use::Prelude,
+) -> Result<Program, Vec<FileDiagnostic>> {
     let Some(entry) = inputs.first() else {
         return Err(vec![(0, Diagnostic::error(codes::NO_ENTRY, "nothing to compile", Span::DUMMY))]);
     };
@@ -83,8 +97,8 @@ pub fn compile(
     );
     c.globals.insert("ok".into(), Global::Variant(crate::program::RESULT_TYPE, 0));
     c.globals.insert("err".into(), Global::Variant(crate::program::RESULT_TYPE, 1));
-    c.set_source(prelude_source(), PRELUDE_FILE);
-    c.declare_module(prelude());
+    c.set_source(&prelude.source, PRELUDE_FILE);
+    c.declare_module(&prelude.module);
     let base = c.globals.clone();
 
     // Traits of every module are known before any impl is declared (an impl may implement a
@@ -122,8 +136,8 @@ pub fn compile(
         spaces.push(space);
     }
     c.globals = base;
-    c.set_source(prelude_source(), PRELUDE_FILE);
-    c.compile_module_bodies(prelude());
+    c.set_source(&prelude.source, PRELUDE_FILE);
+    c.compile_module_bodies(&prelude.module);
     // Pass 2: bodies, each in its module's namespace (in declaration order, which the method
     // slots reserved in pass 1 rely on).
     for (i, input) in inputs.iter().enumerate() {
@@ -287,17 +301,6 @@ pub(crate) struct Compiler<'a> {
     pub handlers: HashMap<String, Vec<(String, String, u32)>>,
     /// Function slots of enum and impl methods, in declaration order (pass 2 takes them back).
     pub method_queue: std::collections::VecDeque<u32>,
-}
-
-fn prelude_source() -> &'static str {
-    static SOURCE: OnceLock<String> = OnceLock::new();
-    SOURCE.get_or_init(|| format!("{}{}", crate::prelude::SOURCE, crate::prelude::PROCESS_SOURCE))
-}
-
-/// The prelude, parsed once.
-fn prelude() -> &'static Module {
-    static PRELUDE: OnceLock<Module> = OnceLock::new();
-    PRELUDE.get_or_init(|| lumen_syntax::parse_code(prelude_source()).module)
 }
 
 impl<'a> Compiler<'a> {

@@ -813,11 +813,11 @@ impl<'h> Vm<'h> {
                     Instr::LoadCapture(d, i) => {
                         let v = match self.frames[fi].closure.as_deref() {
                             Some(FuncObj::Closure { captures, .. }) => {
-                                captures.get(i as usize).cloned().unwrap_or_default()
+                                captures.get(i as usize).map_or(Value::Null, clone_fast)
                             }
                             _ => Value::Null,
                         };
-                        reg!(d) = v;
+                        store_fast(&mut reg!(d), v);
                     }
                     Instr::LoadVariantFn(d, ty, v) => {
                         let ty = try_op!(self.enum_type(ty));
@@ -1378,12 +1378,20 @@ impl<'h> Vm<'h> {
                     }
                     Instr::IterNext { dst, iter: it, exit } => {
                         // Lists and ranges, the common loops, without leaving the dispatch loop.
+                        // The iterator's borrow ends before the store: dropping the old element
+                        // may run arbitrary code.
                         if let Value::Handle(h) = &reg!(it) {
-                            let next = match &mut *h.borrow_mut() {
+                            let mut state = h.borrow_mut();
+                            match &mut *state {
                                 crate::value::HandleObj::Iter(IterState::Seq { items, next }) => {
-                                    let v = items.get(*next).cloned();
+                                    let item = items.get(*next).map(clone_fast);
                                     *next += 1;
-                                    Some(v)
+                                    drop(state);
+                                    match item {
+                                        Some(v) => store_fast(&mut reg!(dst), v),
+                                        None => jump!(exit),
+                                    }
+                                    continue;
                                 }
                                 crate::value::HandleObj::Iter(IterState::Range {
                                     next,
@@ -1393,24 +1401,17 @@ impl<'h> Vm<'h> {
                                 }) => {
                                     // `next < end` leaves room for the increment.
                                     if *next < *end {
+                                        let v = *next;
                                         *next += 1;
-                                        Some(Some(Value::Int(*next - 1)))
+                                        drop(state);
+                                        set_int!(dst, v);
                                     } else {
-                                        Some(None)
+                                        drop(state);
+                                        jump!(exit);
                                     }
-                                }
-                                _ => None,
-                            };
-                            match next {
-                                Some(Some(v)) => {
-                                    store_fast(&mut reg!(dst), v);
                                     continue;
                                 }
-                                Some(None) => {
-                                    jump!(exit);
-                                    continue;
-                                }
-                                None => {}
+                                _ => {}
                             }
                         }
                         if let Value::Handle(h) = &reg!(it)
