@@ -775,11 +775,11 @@ impl<'h> Vm<'h> {
             debug_assert!(pc < code.len());
             // Every jump target is inside the code and the code ends with a terminator (checked
             // when the program is loaded, see `verify`).
-            let instr = unsafe { *code.get_unchecked(pc) };
+            let instr: &Instr = unsafe { code.get_unchecked(pc) };
             pc += 1;
             // SAFETY: `reg!` reads and writes registers without bounds checks: see the macro.
             unsafe {
-                match instr {
+                match *instr {
                     Instr::LoadNull(d) => store_fast(&mut reg!(d), Value::Null),
                     Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
                     Instr::LoadInt(d, i) => set_int!(d, i64::from(i)),
@@ -1053,19 +1053,34 @@ impl<'h> Vm<'h> {
                     }
                     Instr::Return(r) if self.frames[fi].extra.is_none() => {
                         // A plain frame: no defers, task, generator or continuation to attend to.
-                        let v = take_value(&mut reg!(r));
-                        let Some(Frame { base: frame_base, ret, closure, extra, .. }) = self.frames.pop() else {
+                        // The result goes straight into the caller's register (below this
+                        // frame's window), without a stop on the Rust stack: see `copy_value`.
+                        let ret = self.frames[fi].ret;
+                        if ret < base {
+                            let regs = self.regs.as_mut_ptr();
+                            let (src, dst) = (regs.add(base + r as usize), regs.add(ret));
+                            if !is_scalar(&*dst) {
+                                std::ptr::drop_in_place(dst);
+                            }
+                            copy_value(src, dst);
+                            src.cast::<u8>().write(NULL_TAG);
+                        }
+                        // Any other receiving register (never seen in practice) is written after
+                        // the window is gone, as it may lie inside it.
+                        let late = (ret >= base && ret != usize::MAX).then(|| take_value(&mut reg!(r)));
+                        let Some(Frame { base: frame_base, closure, extra, .. }) = self.frames.pop() else {
                             return Ok(());
                         };
                         // `extra` is `None` (the arm's guard): nothing to drop, and no call to do it.
                         std::mem::forget(extra);
                         drop(closure);
+                        // A discarded result (`ret` is `usize::MAX`) is dropped with the window.
                         truncate_regs(&mut self.regs, frame_base);
                         if !self.handlers.is_empty() {
                             self.drop_handlers_above(self.frames.len());
                         }
-                        if ret != usize::MAX {
-                            store_fast(&mut self.regs[ret], v);
+                        if let Some(v) = late {
+                            self.store(ret, v);
                         }
                         if self.frames.len() <= depth {
                             return Ok(());
@@ -1479,7 +1494,7 @@ impl<'h> Vm<'h> {
                     Instr::Await { dst, src } | Instr::AwaitFirst { dst, src, .. } => {
                         sync_out!();
                         let v = reg!(src).clone();
-                        let awaited = match instr {
+                        let awaited = match *instr {
                             Instr::AwaitFirst { non_null, .. } => try_op!(self.await_first(&v, non_null)),
                             _ => try_op!(self.await_value(&v)),
                         };
@@ -1817,6 +1832,12 @@ unsafe fn take_value(src: *mut Value) -> Value {
 
 /// The tag byte of `Value::Null` (the first variant of a `repr(C, u8)` enum).
 const NULL_TAG: u8 = 0;
+
+/// Whether `v` owns nothing (dropping it is a no-op).
+#[inline(always)]
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null)
+}
 
 /// Clones a value, copying scalars inline (no call into `Clone::clone`, no wide load).
 #[inline(always)]
