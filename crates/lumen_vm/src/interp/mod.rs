@@ -793,8 +793,8 @@ impl<'h> Vm<'h> {
                             store_fast(&mut reg!(d), v);
                         }
                     }
-                    Instr::LoadGlobal(d, g) => reg!(d) = self.globals[g as usize].clone(),
-                    Instr::StoreGlobal(g, s) => self.globals[g as usize] = reg!(s).clone(),
+                    Instr::LoadGlobal(d, g) => store_fast(&mut reg!(d), clone_fast(&self.globals[g as usize])),
+                    Instr::StoreGlobal(g, s) => self.globals[g as usize] = clone_fast(&reg!(s)),
                     Instr::LoadFunc(d, f) => {
                         let name = self.funcs[f as usize].name.clone();
                         reg!(d) =
@@ -971,7 +971,7 @@ impl<'h> Vm<'h> {
                             load_frame!();
                             continue;
                         }
-                        let f = reg!(callee).clone();
+                        let f = clone_fast(&reg!(callee));
                         let (at, n) = if argc == u16::MAX {
                             try_op!(self.unpack_spread(base + args as usize))
                         } else {
@@ -1090,7 +1090,7 @@ impl<'h> Vm<'h> {
                     Instr::Return(r) => {
                         // Pending `defer` blocks may still read the returned variable.
                         let v = if self.frames[fi].extra.as_ref().is_some_and(|e| !e.defers.is_empty()) {
-                            reg!(r).clone()
+                            clone_fast(&reg!(r))
                         } else {
                             std::mem::take(&mut reg!(r))
                         };
@@ -1181,7 +1181,7 @@ impl<'h> Vm<'h> {
                         reg!(dst) = Value::Enum(Rc::new(EnumObj { ty, variant: u32::from(variant), payload }));
                     }
                     Instr::MakeClosure { dst, func: f, start, count } => {
-                        let captures = (0..count).map(|i| reg!(start + i).clone()).collect();
+                        let captures = (0..count).map(|i| clone_fast(&reg!(start + i))).collect();
                         let fr = &self.funcs[f as usize];
                         let name = (!fr.is_lambda).then(|| fr.name.clone());
                         reg!(dst) = Value::Func(Rc::new(FuncObj::Closure { proto: f, name, captures }));
@@ -1204,19 +1204,19 @@ impl<'h> Vm<'h> {
                         }));
                     }
                     Instr::Compose(d, f, g) => {
-                        let f = reg!(f).clone();
-                        let g = reg!(g).clone();
+                        let f = clone_fast(&reg!(f));
+                        let g = clone_fast(&reg!(g));
                         reg!(d) = Value::Func(Rc::new(FuncObj::Compose(f, g)));
                     }
                     Instr::ListPush(l, v) => {
-                        let v = reg!(v).clone();
+                        let v = clone_fast(&reg!(v));
                         match &mut reg!(l) {
                             Value::List(items) => Rc::make_mut(items).push(v),
                             other => try_op!(Err(format!("append: expected a list, got {}", other.type_name()))),
                         }
                     }
                     Instr::ListExtend(l, v) => {
-                        let src = reg!(v).clone();
+                        let src = clone_fast(&reg!(v));
                         let items = try_op!(iter::collect(&src));
                         match &mut reg!(l) {
                             Value::List(list) => Rc::make_mut(list).extend(items),
@@ -1225,20 +1225,20 @@ impl<'h> Vm<'h> {
                         }
                     }
                     Instr::SetAdd(s, v) => {
-                        let v = reg!(v).clone();
+                        let v = clone_fast(&reg!(v));
                         if let Value::Set(set) = &mut reg!(s) {
                             Rc::make_mut(set).insert(v);
                         }
                     }
                     Instr::MapInsert(m, k, v) => {
-                        let k = reg!(k).clone();
-                        let v = reg!(v).clone();
+                        let k = clone_fast(&reg!(k));
+                        let v = clone_fast(&reg!(v));
                         if let Value::Map(map) = &mut reg!(m) {
                             Rc::make_mut(map).insert(k, v);
                         }
                     }
                     Instr::MapMerge(m, other) => {
-                        let other = reg!(other).clone();
+                        let other = clone_fast(&reg!(other));
                         let Value::Map(src) = other else {
                             try_op!(Err::<(), _>(format!("cannot spread {} into a map", other.type_name())));
                             continue;
@@ -1267,7 +1267,7 @@ impl<'h> Vm<'h> {
                                 match slot {
                                     Some(i) => {
                                         cache.set(((u64::from(r.ty.id) + 1) << 32) | i as u64);
-                                        r.fields[i].clone()
+                                        clone_fast(&r.fields[i])
                                     }
                                     None => {
                                         try_op!(self.get_field(&self.regs[base + obj as usize], &consts[name as usize]))
@@ -1279,7 +1279,7 @@ impl<'h> Vm<'h> {
                         reg!(dst) = v;
                     }
                     Instr::SetField { obj, name, src } => {
-                        let v = reg!(src).clone();
+                        let v = clone_fast(&reg!(src));
                         let name = consts[name as usize].clone();
                         let validator = try_op!(self.set_field(base + obj as usize, &name, v));
                         if let Some((validator, record)) = validator {
@@ -1313,14 +1313,14 @@ impl<'h> Vm<'h> {
                             *slot = clone_fast(&reg!(src));
                             continue;
                         }
-                        let i = reg!(index).clone();
-                        let v = reg!(src).clone();
+                        let i = clone_fast(&reg!(index));
+                        let v = clone_fast(&reg!(src));
                         try_op!(ops::set_index(&mut reg!(obj), i, v));
                     }
                     Instr::TupleGet { dst, obj, index } => {
                         let v = match &reg!(obj) {
                             Value::Tuple(items) | Value::List(items) => match items.get(index as usize) {
-                                Some(v) => v.clone(),
+                                Some(v) => clone_fast(v),
                                 None => try_op!(Err(format!("index out of range: {index} (length {})", items.len()))),
                             },
                             other => try_op!(Err(format!("cannot take element {index} of {}", other.type_name()))),
@@ -1353,7 +1353,7 @@ impl<'h> Vm<'h> {
                         reg!(dst) = v;
                     }
                     Instr::MakeBox(d, src) => {
-                        let v = reg!(src).clone();
+                        let v = clone_fast(&reg!(src));
                         reg!(d) = Value::Handle(Rc::new(std::cell::RefCell::new(crate::value::HandleObj::Cell(v))));
                     }
                     Instr::Unbox(d, src) => {
@@ -1367,7 +1367,7 @@ impl<'h> Vm<'h> {
                         reg!(d) = v;
                     }
                     Instr::BoxSet(b, src) => {
-                        let v = reg!(src).clone();
+                        let v = clone_fast(&reg!(src));
                         if let Value::Handle(h) = &reg!(b)
                             && let crate::value::HandleObj::Cell(slot) = &mut *h.borrow_mut()
                         {
@@ -1386,7 +1386,7 @@ impl<'h> Vm<'h> {
                         _ => jump!(off),
                     },
                     Instr::IterClose(r) => {
-                        let it = reg!(r).clone();
+                        let it = clone_fast(&reg!(r));
                         sync_out!();
                         self.close_iterator(&it);
                         load_frame!();
@@ -1462,23 +1462,23 @@ impl<'h> Vm<'h> {
                             list.push(Clause {
                                 effect: Rc::from(effect.as_str()),
                                 op: Rc::from(op.as_str()),
-                                func: reg!(at + 2).clone(),
+                                func: clone_fast(&reg!(at + 2)),
                                 tail: matches!(reg!(at + 3), Value::Bool(true)),
                             });
                         }
-                        let body = reg!(body).clone();
+                        let body = clone_fast(&reg!(body));
                         try_op!(self.install_handler(body, list, base + dst as usize));
                         load_frame!();
                     }
                     Instr::Resume { dst, src } => {
                         sync_out!();
-                        let v = reg!(src).clone();
+                        let v = clone_fast(&reg!(src));
                         try_op!(self.resume(v, base + dst as usize));
                         load_frame!();
                     }
                     Instr::Spawn { dst, args, argc } => {
                         sync_out!();
-                        let f = reg!(args).clone();
+                        let f = clone_fast(&reg!(args));
                         let before = self.frames.len();
                         try_op!(self.call_value(f, base + args as usize + 1, argc as usize - 1, base + dst as usize));
                         if self.frames.len() > before {
@@ -1493,7 +1493,7 @@ impl<'h> Vm<'h> {
                     }
                     Instr::Await { dst, src } | Instr::AwaitFirst { dst, src, .. } => {
                         sync_out!();
-                        let v = reg!(src).clone();
+                        let v = clone_fast(&reg!(src));
                         let awaited = match *instr {
                             Instr::AwaitFirst { non_null, .. } => try_op!(self.await_first(&v, non_null)),
                             _ => try_op!(self.await_value(&v)),
@@ -1525,7 +1525,7 @@ impl<'h> Vm<'h> {
                     }
                     Instr::Yield(r) => {
                         sync_out!();
-                        let v = reg!(r).clone();
+                        let v = clone_fast(&reg!(r));
                         try_op!(self.yield_value(v));
                         if self.frames.len() <= depth {
                             return Ok(());
@@ -1571,7 +1571,7 @@ impl<'h> Vm<'h> {
                         if reg!(s).is_null() {
                             try_op!(Err::<(), _>("null assertion failed".to_string()));
                         }
-                        let v = reg!(s).clone();
+                        let v = clone_fast(&reg!(s));
                         reg!(d) = v;
                     }
                     Instr::Convert { dst, src, kind } => {
@@ -1839,19 +1839,31 @@ fn is_scalar(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null)
 }
 
-/// Clones a value, copying scalars inline (no call into `Clone::clone`, no wide load).
+/// Clones a value inline: no call into `Clone::clone` (whose result comes back through memory
+/// and is then read with a wide load, see [`copy_value`]).
 #[inline(always)]
 fn clone_fast(v: &Value) -> Value {
+    // Every variant that owns something is one `Rc`: count the new owner, then copy the bits.
+    // (A variant of another shape must be added here, or this match stops compiling.)
     match v {
-        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null => {
-            let mut out = std::mem::MaybeUninit::<Value>::uninit();
-            // SAFETY: a scalar owns nothing, so a bit copy is a clone.
-            unsafe {
-                copy_value(v, out.as_mut_ptr());
-                out.assume_init()
-            }
-        }
-        other => other.clone(),
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        Value::Str(r) => std::mem::forget(Rc::clone(r)),
+        Value::Bytes(r) => std::mem::forget(Rc::clone(r)),
+        Value::List(r) | Value::Tuple(r) => std::mem::forget(Rc::clone(r)),
+        Value::Map(r) => std::mem::forget(Rc::clone(r)),
+        Value::Set(r) => std::mem::forget(Rc::clone(r)),
+        Value::Record(r) => std::mem::forget(Rc::clone(r)),
+        Value::Enum(r) => std::mem::forget(Rc::clone(r)),
+        Value::Range(r) => std::mem::forget(Rc::clone(r)),
+        Value::Func(r) => std::mem::forget(Rc::clone(r)),
+        Value::Handle(r) => std::mem::forget(Rc::clone(r)),
+    }
+    let mut out = std::mem::MaybeUninit::<Value>::uninit();
+    // SAFETY: the new owner was counted above (or the value owns nothing), so the bit copy is a
+    // clone.
+    unsafe {
+        copy_value(v, out.as_mut_ptr());
+        out.assume_init()
     }
 }
 
