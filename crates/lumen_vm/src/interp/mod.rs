@@ -844,6 +844,18 @@ impl<'h> Vm<'h> {
                                 continue;
                             }
                         }
+                        // Membership in a map or set (word counting, dedup).
+                        if op == BinOp::In {
+                            let found = match &reg!(b) {
+                                Value::Map(m) => Some(m.contains_key(&reg!(a))),
+                                Value::Set(set) => Some(set.contains(&reg!(a))),
+                                _ => None,
+                            };
+                            if let Some(found) = found {
+                                store_fast(&mut reg!(d), Value::Bool(found));
+                                continue;
+                            }
+                        }
                         let v = match (&reg!(a), &reg!(b)) {
                             (Value::Int(x), Value::Int(y)) => try_op!(ops::int_binary(op, *x, *y)),
                             (x, y) => try_op!(ops::binary(op, x, y)),
@@ -1300,6 +1312,11 @@ impl<'h> Vm<'h> {
                             store_fast(&mut reg!(dst), v);
                             continue;
                         }
+                        if let Value::Map(m) = &reg!(obj) {
+                            let v = m.get(&reg!(index)).map_or(Value::Null, clone_fast);
+                            store_fast(&mut reg!(dst), v);
+                            continue;
+                        }
                         let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
                         reg!(dst) = v;
                     }
@@ -1311,6 +1328,21 @@ impl<'h> Vm<'h> {
                             && let Some(slot) = usize::try_from(*i).ok().and_then(|i| items.get_mut(i))
                         {
                             *slot = clone_fast(&reg!(src));
+                            continue;
+                        }
+                        // An unshared map: `counts[k] = v` without copying the map.
+                        if obj != src
+                            && obj != index
+                            && let Value::Map(m) = &mut reg!(obj)
+                            && let Some(m) = Rc::get_mut(m)
+                        {
+                            let v = clone_fast(&reg!(src));
+                            match m.get_mut(&reg!(index)) {
+                                Some(slot) => *slot = v,
+                                None => {
+                                    m.insert(clone_fast(&reg!(index)), v);
+                                }
+                            }
                             continue;
                         }
                         let i = clone_fast(&reg!(index));
