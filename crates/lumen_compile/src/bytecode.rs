@@ -110,6 +110,9 @@ pub enum Instr {
     /// The step of `for i in a..b`: `i += 1`, then jump back by the offset while `i < limit`
     /// (both Ints: the loop converts them before its first test).
     ForLoop(Reg, Reg, i32),
+    /// The step of `for i in a..=b`: while `i < limit`, `i += 1` and jump back by the offset
+    /// (testing before the increment, so a limit of the largest Int cannot overflow).
+    ForLoopInclusive(Reg, Reg, i32),
 
     /// Calls the function value in `callee` with `argc` arguments in `args..`; result to `dst`.
     Call {

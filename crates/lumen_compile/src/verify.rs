@@ -86,7 +86,10 @@ impl Operands {
             | I::JumpIfNotNull(r, off)
             | I::JumpIfNotEscape(r, off)
             | I::JumpIfNotImm(_, r, _, off) => jumping(&[r], off),
-            I::JumpIfNotLess(a, b, off) | I::JumpIfNot(_, a, b, off) | I::ForLoop(a, b, off) => jumping(&[a, b], off),
+            I::JumpIfNotLess(a, b, off)
+            | I::JumpIfNot(_, a, b, off)
+            | I::ForLoop(a, b, off)
+            | I::ForLoopInclusive(a, b, off) => jumping(&[a, b], off),
             // `argc == u16::MAX`: one list to spread in `args`.
             I::Call { dst, callee, args, argc } if argc == u16::MAX => regs(&[dst, callee, args]),
             I::Call { dst, callee, args, argc } => ranged(&[dst, callee], args, argc),

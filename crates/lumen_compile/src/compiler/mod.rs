@@ -468,6 +468,7 @@ impl<'a> Compiler<'a> {
             Instr::JumpIfNotImm(op, a, imm, _) => Instr::JumpIfNotImm(op, a, imm, offset),
             Instr::JumpIfProvided(p, _) => Instr::JumpIfProvided(p, offset),
             Instr::ForLoop(i, limit, _) => Instr::ForLoop(i, limit, offset),
+            Instr::ForLoopInclusive(i, limit, _) => Instr::ForLoopInclusive(i, limit, offset),
             Instr::IterNext { dst, iter, .. } => Instr::IterNext { dst, iter, exit: offset },
             other => other,
         };

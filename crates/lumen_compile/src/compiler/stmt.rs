@@ -581,19 +581,10 @@ impl<'a> Compiler<'a> {
             self.patch_to(j, step);
         }
         self.patch_continues(&ctx, step);
-        if inclusive {
-            // `i + 1` may overflow when the limit is the largest Int: keep the checked add.
-            let back = self.pc();
-            self.emit(Instr::JumpIfNot(Op::Eq, i, limit, 0));
-            let done = self.emit(Instr::Jump(0));
-            self.patch_to(back, back + 2);
-            self.emit(Instr::AddImm(i, i, 1));
-            self.emit_loop(top);
-            self.patch(done);
-        } else {
-            let at = self.emit(Instr::ForLoop(i, limit, 0));
-            self.patch_to(at, top);
-        }
+        // The inclusive step tests `i < limit` before adding, so a limit of the largest Int
+        // cannot overflow the counter.
+        let at = self.emit(if inclusive { Instr::ForLoopInclusive(i, limit, 0) } else { Instr::ForLoop(i, limit, 0) });
+        self.patch_to(at, top);
         self.patch(exit);
         self.patch_breaks(&ctx);
     }

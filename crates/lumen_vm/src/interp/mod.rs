@@ -916,6 +916,15 @@ impl<'h> Vm<'h> {
                         };
                         store_fast(&mut reg!(d), v);
                     }
+                    Instr::ForLoopInclusive(i, limit, off) => {
+                        // Both Ints (converted before the first test); `i < limit` leaves room.
+                        if let (Value::Int(x), Value::Int(end)) = (&mut reg!(i), &reg!(limit))
+                            && *x < *end
+                        {
+                            *x += 1;
+                            jump!(off);
+                        }
+                    }
                     Instr::ForLoop(i, limit, off) => {
                         // The loop converted both to Int before its first test, and `i < limit`
                         // held, so `i + 1` cannot overflow.
@@ -1440,13 +1449,11 @@ impl<'h> Vm<'h> {
                                     }
                                     continue;
                                 }
-                                crate::value::HandleObj::Iter(IterState::Range {
-                                    next,
-                                    end,
-                                    step: 1,
-                                    inclusive: false,
-                                }) => {
-                                    // `next < end` leaves room for the increment.
+                                crate::value::HandleObj::Iter(IterState::Range { next, end, step: 1, inclusive })
+                                    if *next != *end || !*inclusive =>
+                                {
+                                    // `next < end` leaves room for the increment; the last
+                                    // element of an inclusive range takes the general path.
                                     if *next < *end {
                                         let v = *next;
                                         *next += 1;
