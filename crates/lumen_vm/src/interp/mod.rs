@@ -784,16 +784,14 @@ impl<'h> Vm<'h> {
                     Instr::LoadBool(d, b) => store_fast(&mut reg!(d), Value::Bool(b)),
                     Instr::LoadInt(d, i) => set_int!(d, i64::from(i)),
                     Instr::LoadConst(d, c) => {
-                        let v = clone_fast(&consts[c as usize]);
-                        store_fast(&mut reg!(d), v);
+                        assign_clone(&mut reg!(d), &consts[c as usize]);
                     }
                     Instr::Move(d, s) => {
                         if d != s {
-                            let v = clone_fast(&reg!(s));
-                            store_fast(&mut reg!(d), v);
+                            assign_clone(&mut reg!(d), &reg!(s));
                         }
                     }
-                    Instr::LoadGlobal(d, g) => store_fast(&mut reg!(d), clone_fast(&self.globals[g as usize])),
+                    Instr::LoadGlobal(d, g) => assign_clone(&mut reg!(d), &self.globals[g as usize]),
                     Instr::StoreGlobal(g, s) => self.globals[g as usize] = clone_fast(&reg!(s)),
                     Instr::LoadFunc(d, f) => {
                         let name = self.funcs[f as usize].name.clone();
@@ -811,13 +809,17 @@ impl<'h> Vm<'h> {
                         };
                     }
                     Instr::LoadCapture(d, i) => {
-                        let v = match self.frames[fi].closure.as_deref() {
+                        let captured: Option<*const Value> = match self.frames[fi].closure.as_deref() {
                             Some(FuncObj::Closure { captures, .. }) => {
-                                captures.get(i as usize).map_or(Value::Null, clone_fast)
+                                captures.get(i as usize).map(|c| c as *const Value)
                             }
-                            _ => Value::Null,
+                            _ => None,
                         };
-                        store_fast(&mut reg!(d), v);
+                        // The closure (kept alive by the frame) owns the captured value.
+                        match captured {
+                            Some(c) => assign_clone(&mut reg!(d), c),
+                            None => store_fast(&mut reg!(d), Value::Null),
+                        }
                     }
                     Instr::LoadVariantFn(d, ty, v) => {
                         let ty = try_op!(self.enum_type(ty));
@@ -1230,6 +1232,13 @@ impl<'h> Vm<'h> {
                         reg!(d) = Value::Func(Rc::new(FuncObj::Compose(f, g)));
                     }
                     Instr::ListPush(l, v) => {
+                        if l != v
+                            && let Value::List(items) = &mut reg!(l)
+                        {
+                            // Unshared after `make_mut`, so the list cannot own `reg!(v)`.
+                            push_clone(Rc::make_mut(items), &reg!(v));
+                            continue;
+                        }
                         let v = clone_fast(&reg!(v));
                         match &mut reg!(l) {
                             Value::List(items) => Rc::make_mut(items).push(v),
@@ -1276,8 +1285,8 @@ impl<'h> Vm<'h> {
                         let cached = cache.get();
                         let v = match &reg!(obj) {
                             Value::Record(r) if cached >> 32 == u64::from(r.ty.id) + 1 => {
-                                let v = clone_fast(&r.fields[(cached & 0xffff_ffff) as usize]);
-                                store_fast(&mut reg!(dst), v);
+                                let field: *const Value = &r.fields[(cached & 0xffff_ffff) as usize];
+                                assign_clone(&mut reg!(dst), field);
                                 continue;
                             }
                             Value::Record(r) => {
@@ -1317,13 +1326,18 @@ impl<'h> Vm<'h> {
                         if let (Value::List(items), Value::Int(i)) = (&reg!(obj), &reg!(index))
                             && let Some(item) = usize::try_from(*i).ok().and_then(|i| items.get(i))
                         {
-                            let v = clone_fast(item);
-                            store_fast(&mut reg!(dst), v);
+                            let item: *const Value = item;
+                            assign_clone(&mut reg!(dst), item);
                             continue;
                         }
                         if let Value::Map(m) = &reg!(obj) {
-                            let v = m.get(&reg!(index)).map_or(Value::Null, clone_fast);
-                            store_fast(&mut reg!(dst), v);
+                            match m.get(&reg!(index)) {
+                                Some(v) => {
+                                    let v: *const Value = v;
+                                    assign_clone(&mut reg!(dst), v);
+                                }
+                                None => store_fast(&mut reg!(dst), Value::Null),
+                            }
                             continue;
                         }
                         let v = try_op!(ops::get_index(&reg!(obj), &reg!(index)));
@@ -1336,7 +1350,7 @@ impl<'h> Vm<'h> {
                             && let Some(items) = Rc::get_mut(items)
                             && let Some(slot) = usize::try_from(*i).ok().and_then(|i| items.get_mut(i))
                         {
-                            *slot = clone_fast(&reg!(src));
+                            assign_clone(slot, &reg!(src));
                             continue;
                         }
                         // An unshared map: `counts[k] = v` without copying the map.
@@ -1871,6 +1885,47 @@ unsafe fn take_value(src: *mut Value) -> Value {
 
 /// The tag byte of `Value::Null` (the first variant of a `repr(C, u8)` enum).
 const NULL_TAG: u8 = 0;
+
+/// Replaces the value at `dst` with a clone of the value at `src`, writing the clone straight
+/// into `dst`: a clone made first and stored after the old value's drop call would wait on the
+/// Rust stack across the call and be read back with a wide load (see [`copy_value`]). `src` may
+/// be owned by the old value (`x = xs[i]` into `xs`'s register): it is counted first and the old
+/// value dropped last.
+///
+/// # Safety
+/// Both point at live values.
+#[inline(always)]
+unsafe fn assign_clone(dst: *mut Value, src: *const Value) {
+    unsafe {
+        if !is_scalar(&*src) {
+            clone_count(&*src);
+        }
+        if is_scalar(&*dst) {
+            copy_value(src, dst);
+        } else {
+            let old = std::ptr::read(dst);
+            copy_value(src, dst);
+            drop(old);
+        }
+    }
+}
+
+/// Appends a clone of the value at `src` to `items`, written in place (see [`assign_clone`]).
+///
+/// # Safety
+/// `src` points at a live value that `items` does not own.
+#[inline(always)]
+unsafe fn push_clone(items: &mut Vec<Value>, src: *const Value) {
+    items.reserve(1);
+    unsafe {
+        if !is_scalar(&*src) {
+            clone_count(&*src);
+        }
+        let len = items.len();
+        copy_value(src, items.as_mut_ptr().add(len));
+        items.set_len(len + 1);
+    }
+}
 
 /// Whether `v` owns nothing (dropping it is a no-op).
 #[inline(always)]
