@@ -1168,11 +1168,11 @@ impl<'h> Vm<'h> {
                         }
                     },
                     Instr::MakeList { dst, start, count } => {
-                        let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        let items = take_regs(&mut reg!(start), count as usize);
                         reg!(dst) = Value::list(items);
                     }
                     Instr::MakeTuple { dst, start, count } => {
-                        let items = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        let items = take_regs(&mut reg!(start), count as usize);
                         reg!(dst) = Value::tuple(items);
                     }
                     Instr::MakeSet { dst, start, count } => {
@@ -1193,14 +1193,17 @@ impl<'h> Vm<'h> {
                     }
                     Instr::MakeRecord { dst, ty, start } => {
                         let ty = try_op!(self.record_type(ty));
-                        let fields = (0..ty.fields.len())
-                            .map(|i| std::mem::take(&mut self.regs[base + start as usize + i]))
-                            .collect();
+                        // One register per field from `start`: the verifier cannot see the
+                        // field count (it comes with the type), so it is checked here.
+                        if base + start as usize + ty.fields.len() > self.regs.len() {
+                            try_op!(Err::<(), _>("internal error: invalid bytecode".to_string()));
+                        }
+                        let fields = take_regs(&mut reg!(start), ty.fields.len());
                         reg!(dst) = Value::Record(Rc::new(RecordObj { ty, fields }));
                     }
                     Instr::MakeVariant { dst, ty, variant, start, count } => {
                         let ty = try_op!(self.enum_type(ty));
-                        let payload = (0..count).map(|i| std::mem::take(&mut reg!(start + i))).collect();
+                        let payload = take_regs(&mut reg!(start), count as usize);
                         reg!(dst) = Value::Enum(Rc::new(EnumObj { ty, variant: u32::from(variant), payload }));
                     }
                     Instr::MakeClosure { dst, func: f, start, count } => {
@@ -1925,6 +1928,23 @@ unsafe fn push_clone(items: &mut Vec<Value>, src: *const Value) {
         copy_value(src, items.as_mut_ptr().add(len));
         items.set_len(len + 1);
     }
+}
+
+/// Moves the `n` values from `at` on into a new vector, leaving `Null`s behind.
+///
+/// # Safety
+/// `at..at + n` are live values.
+#[inline(always)]
+unsafe fn take_regs(at: *mut Value, n: usize) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(n);
+    unsafe {
+        for i in 0..n {
+            copy_value(at.add(i), out.as_mut_ptr().add(i));
+            at.add(i).cast::<u8>().write(NULL_TAG);
+        }
+        out.set_len(n);
+    }
+    out
 }
 
 /// Whether `v` owns nothing (dropping it is a no-op).
