@@ -867,6 +867,9 @@ impl<'h> Vm<'h> {
                     Instr::JumpIfNot(op, a, b, off) => {
                         let holds = match (&reg!(a), &reg!(b)) {
                             (Value::Int(x), Value::Int(y)) => ops::int_compare(op, *x, *y),
+                            // Equality never fails (`x == null` tests in particular).
+                            (x, y) if op == BinOp::Eq => x == y,
+                            (x, y) if op == BinOp::Ne => x != y,
                             (x, y) => matches!(try_op!(ops::binary(op, x, y)), Value::Bool(true)),
                         };
                         if !holds {
