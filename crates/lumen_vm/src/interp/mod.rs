@@ -827,11 +827,16 @@ impl<'h> Vm<'h> {
                         reg!(d) = Value::Func(Rc::new(FuncObj::Variant { ty, variant: u32::from(v), arity }));
                     }
                     Instr::Binary(op, d, a, b) => {
-                        if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b))
-                            && let Some(r) = ops::int_fast(op, *x, *y)
-                        {
-                            set_int!(d, r);
-                            continue;
+                        if let (Value::Int(x), Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                            if let Some(r) = ops::int_fast(op, *x, *y) {
+                                set_int!(d, r);
+                                continue;
+                            }
+                            if is_comparison(op) {
+                                let holds = ops::int_compare(op, *x, *y);
+                                store_fast(&mut reg!(d), Value::Bool(holds));
+                                continue;
+                            }
                         }
                         if let (Value::Float(x), Value::Float(y)) = (&reg!(a), &reg!(b)) {
                             let r = match op {
@@ -909,11 +914,15 @@ impl<'h> Vm<'h> {
                         reg!(d) = v;
                     }
                     Instr::BinaryImm(op, d, a, imm) => {
-                        if let Value::Int(x) = reg!(a)
-                            && let Some(r) = ops::int_fast(op, x, i64::from(imm))
-                        {
-                            set_int!(d, r);
-                            continue;
+                        if let Value::Int(x) = reg!(a) {
+                            if let Some(r) = ops::int_fast(op, x, i64::from(imm)) {
+                                set_int!(d, r);
+                                continue;
+                            }
+                            if is_comparison(op) {
+                                store_fast(&mut reg!(d), Value::Bool(ops::int_compare(op, x, i64::from(imm))));
+                                continue;
+                            }
                         }
                         let v = match reg!(a) {
                             Value::Int(x) => try_op!(ops::int_binary(op, x, i64::from(imm))),
@@ -1948,6 +1957,12 @@ unsafe fn take_regs(at: *mut Value, n: usize) -> Vec<Value> {
         out.set_len(n);
     }
     out
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`: on two Ints they never fail.
+#[inline(always)]
+fn is_comparison(op: BinOp) -> bool {
+    matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
 }
 
 /// Whether `v` owns nothing (dropping it is a no-op).
