@@ -5,4 +5,5 @@ pub mod display;
 pub mod format;
 pub mod host;
 pub mod interp;
+pub mod rcstr;
 pub mod value;

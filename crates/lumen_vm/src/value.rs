@@ -12,6 +12,8 @@ use std::rc::Rc;
 
 use indexmap::{IndexMap, IndexSet};
 
+pub use crate::rcstr::RcStr;
+
 /// Maps and sets keep insertion order (IndexMap); the hasher is foldhash's, much faster than
 /// SipHash on the short keys programs use, and seeded per process.
 pub type MapObj = IndexMap<Value, Value, foldhash::fast::RandomState>;
@@ -28,7 +30,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Rc<String>),
+    Str(RcStr),
     Bytes(Rc<Vec<u8>>),
     List(Rc<Vec<Value>>),
     Tuple(Rc<Vec<Value>>),
@@ -165,7 +167,7 @@ pub enum HandleObj {
 pub enum IterState {
     Seq { items: Rc<Vec<Value>>, next: usize },
     Range { next: i64, end: i64, step: i64, inclusive: bool },
-    Chars { text: Rc<String>, next: usize },
+    Chars { text: RcStr, next: usize },
     Map { map: Rc<MapObj>, next: usize },
     Set { set: Rc<SetObj>, next: usize },
     Bytes { bytes: Rc<Vec<u8>>, next: usize },
@@ -182,11 +184,11 @@ impl std::fmt::Debug for Opaque {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Rc::new(s.to_string()))
+        Value::Str(RcStr::new(s))
     }
 
     pub fn string(s: String) -> Value {
-        Value::Str(Rc::new(s))
+        Value::Str(RcStr::from(s))
     }
 
     pub fn list(items: Vec<Value>) -> Value {

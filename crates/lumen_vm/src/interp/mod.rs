@@ -1069,7 +1069,7 @@ impl<'h> Vm<'h> {
                             _ => {
                                 let name = &consts[name as usize];
                                 let found = match (type_id, name) {
-                                    (Some(t), Value::Str(n)) if !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == ***n)) => {
+                                    (Some(t), Value::Str(n)) if !matches!(&self.regs[at], Value::Record(r) if r.ty.fields.iter().any(|f| **f == **n)) => {
                                         self.method_of(Kind::Named(t), n).map(|f| (t, f))
                                     }
                                     _ => None,
@@ -1306,7 +1306,7 @@ impl<'h> Vm<'h> {
                             }
                             Value::Record(r) => {
                                 let slot = match &consts[name as usize] {
-                                    Value::Str(n) => r.ty.fields.iter().position(|f| **f == ***n),
+                                    Value::Str(n) => r.ty.fields.iter().position(|f| **f == **n),
                                     _ => None,
                                 };
                                 match slot {
@@ -1995,7 +1995,7 @@ fn clone_fast(v: &Value) -> Value {
 fn clone_count(v: &Value) {
     match v {
         Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
-        Value::Str(r) => std::mem::forget(Rc::clone(r)),
+        Value::Str(r) => std::mem::forget(r.clone()),
         Value::Bytes(r) => std::mem::forget(Rc::clone(r)),
         Value::List(r) | Value::Tuple(r) => std::mem::forget(Rc::clone(r)),
         Value::Map(r) => std::mem::forget(Rc::clone(r)),
