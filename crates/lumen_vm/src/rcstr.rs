@@ -27,14 +27,24 @@ impl RcStr {
     }
 
     pub fn new(s: &str) -> RcStr {
-        let layout = Self::layout(s.len());
-        // SAFETY: the layout has a non-zero size (the header); the header is written before the
-        // bytes, which are copied into the space right after it.
+        RcStr::concat(&[s])
+    }
+
+    /// The parts one after the other, written straight into the new block (no `String` first).
+    pub fn concat(parts: &[&str]) -> RcStr {
+        let len = parts.iter().fold(0usize, |n, p| n.checked_add(p.len()).expect("string too long"));
+        let layout = Self::layout(len);
+        // SAFETY: the layout has a non-zero size (the header); the header is written first, then
+        // exactly `len` bytes of UTF-8 (whole `str`s) into the space right after it.
         unsafe {
             let block = alloc(layout).cast::<Header>();
             let Some(block) = NonNull::new(block) else { handle_alloc_error(layout) };
-            block.as_ptr().write(Header { count: Cell::new(1), len: s.len() });
-            std::ptr::copy_nonoverlapping(s.as_ptr(), Self::bytes(block), s.len());
+            block.as_ptr().write(Header { count: Cell::new(1), len });
+            let mut at = Self::bytes(block);
+            for part in parts {
+                std::ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
+                at = at.add(part.len());
+            }
             RcStr(block)
         }
     }
@@ -172,6 +182,8 @@ mod tests {
         assert_eq!(&*empty, "");
         assert_eq!(RcStr::from("x"), RcStr::new("x"));
         assert!(RcStr::new("a") < RcStr::new("b"));
+        assert_eq!(&*RcStr::concat(&["ab", "", "ç", "d"]), "abçd");
+        assert_eq!(&*RcStr::concat(&[]), "");
     }
 
     #[test]

@@ -1672,6 +1672,23 @@ impl<'h> Vm<'h> {
                         reg!(dst) = Value::string(text);
                     }
                     Instr::ConcatStrings { dst, start, count } => {
+                        // Up to 8 parts, all strings (interpolation formats its values first):
+                        // one allocation of the exact size.
+                        let n = usize::from(count);
+                        let mut parts = [""; 8];
+                        let all_strings = n <= parts.len()
+                            && (0..n).all(|i| match &*self.regs.as_ptr().add(base + usize::from(start) + i) {
+                                Value::Str(part) => {
+                                    parts[i] = part.as_str();
+                                    true
+                                }
+                                _ => false,
+                            });
+                        if all_strings {
+                            let joined = crate::value::RcStr::concat(&parts[..n]);
+                            store_fast(&mut reg!(dst), Value::Str(joined));
+                            continue;
+                        }
                         let mut s = String::new();
                         for i in 0..count {
                             match &reg!(start + i) {

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use lumen_compile::bytecode::{BinOp, UnOp};
 
-use crate::value::Value;
+use crate::value::{RcStr, Value};
 
 pub type OpResult = Result<Value, String>;
 
@@ -39,12 +39,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
         (Int(x), Float(y)) => float_op(op, *x as f64, *y, a, b),
         (Float(x), Int(y)) => float_op(op, *x, *y as f64, a, b),
         (Float(x), Float(y)) => float_op(op, *x, *y, a, b),
-        (Str(x), Str(y)) if op == BinOp::Add => {
-            let mut s = String::with_capacity(x.len() + y.len());
-            s.push_str(x);
-            s.push_str(y);
-            Ok(Value::string(s))
-        }
+        (Str(x), Str(y)) if op == BinOp::Add => Ok(Value::Str(RcStr::concat(&[x, y]))),
         _ => Err(cannot(op_str(op), a, b)),
     }
 }
@@ -243,12 +238,7 @@ pub fn contains(container: &Value, x: &Value) -> Result<bool, String> {
 
 fn concat(a: &Value, b: &Value) -> OpResult {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => {
-            let mut s = String::with_capacity(x.len() + y.len());
-            s.push_str(x);
-            s.push_str(y);
-            Ok(Value::string(s))
-        }
+        (Value::Str(x), Value::Str(y)) => Ok(Value::Str(RcStr::concat(&[x, y]))),
         (Value::List(x), Value::List(y)) => {
             let mut items = Vec::with_capacity(x.len() + y.len());
             items.extend(x.iter().cloned());
