@@ -4,6 +4,7 @@
 //! (CSV, base64, hex, percent-encoding) and `pattern` (regular expressions).
 
 mod json;
+mod json_read;
 pub(crate) use json::{json_to_value, to_json_value};
 mod patch;
 mod pattern;

@@ -14,8 +14,8 @@ pub(super) const MAX_DEPTH: usize = 512;
 /// `json_parse(s)`: `ok(value)` or `err(message)`.
 pub(super) fn parse(_ctx: &mut Ctx<'_>, args: &[Value]) -> BuiltinResult {
     let text = text_arg("json_parse", &args[0])?;
-    Ok(match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => result_value(true, from_json(v)),
+    Ok(match super::json_read::parse_value(text) {
+        Ok(v) => result_value(true, v),
         Err(e) => result_value(false, Value::string(format!("invalid JSON: {e}"))),
     })
 }
