@@ -13,8 +13,7 @@ pub(crate) use scheduler::future_is_done;
 
 use control::{Clause, HandlerRec};
 use slots::{
-    NULL_TAG, assign_clone, clone_fast, copy_value, is_scalar, push_clone, store_fast, take_regs, take_value,
-    truncate_regs,
+    assign_clone, clone_fast, is_scalar, move_value, push_clone, store_fast, take_regs, take_value, truncate_regs,
 };
 
 use std::collections::HashMap;
@@ -383,8 +382,7 @@ impl<'h> Vm<'h> {
                 let regs = self.regs.as_mut_ptr();
                 for i in 0..argc {
                     let arg = regs.add(args_at + i);
-                    copy_value(arg, regs.add(base + i));
-                    arg.cast::<u8>().write(NULL_TAG);
+                    move_value(arg, regs.add(base + i));
                 }
                 for i in argc..window {
                     regs.add(base + i).write(Value::Null);
@@ -1094,7 +1092,7 @@ impl<'h> Vm<'h> {
                     Instr::Return(r) if self.frames[fi].extra.is_none() => {
                         // A plain frame: no defers, task, generator or continuation to attend to.
                         // The result goes straight into the caller's register (below this
-                        // frame's window), without a stop on the Rust stack: see `copy_value`.
+                        // frame's window), without a stop on the Rust stack: see `slots::copy_value`.
                         let ret = self.frames[fi].ret;
                         if ret < base {
                             let regs = self.regs.as_mut_ptr();
@@ -1102,8 +1100,7 @@ impl<'h> Vm<'h> {
                             if !is_scalar(&*dst) {
                                 std::ptr::drop_in_place(dst);
                             }
-                            copy_value(src, dst);
-                            src.cast::<u8>().write(NULL_TAG);
+                            move_value(src, dst);
                         }
                         // Any other receiving register (never seen in practice) is written after
                         // the window is gone, as it may lie inside it.

@@ -51,8 +51,19 @@ pub(super) unsafe fn copy_value(src: *const Value, dst: *mut Value) {
     }
 }
 
-/// Moves the value out of `src`, leaving `Null` there (`std::mem::take` without the wide load,
-/// see [`copy_value`]).
+/// Moves the value at `src` to `dst`, leaving `Null` at `src` (see [`copy_value`]).
+///
+/// # Safety
+/// Both point at values (`dst` possibly uninitialised); `dst` owns nothing that needs dropping.
+#[inline(always)]
+pub(super) unsafe fn move_value(src: *mut Value, dst: *mut Value) {
+    unsafe {
+        copy_value(src, dst);
+        src.cast::<u8>().write(NULL_TAG);
+    }
+}
+
+/// Moves the value out of `src`, leaving `Null` there (`std::mem::take` without the wide load).
 ///
 /// # Safety
 /// `src` points at a value.
@@ -60,14 +71,13 @@ pub(super) unsafe fn copy_value(src: *const Value, dst: *mut Value) {
 pub(super) unsafe fn take_value(src: *mut Value) -> Value {
     let mut out = std::mem::MaybeUninit::<Value>::uninit();
     unsafe {
-        copy_value(src, out.as_mut_ptr());
-        src.cast::<u8>().write(NULL_TAG);
+        move_value(src, out.as_mut_ptr());
         out.assume_init()
     }
 }
 
 /// The tag byte of `Value::Null` (the first variant of a `repr(C, u8)` enum).
-pub(super) const NULL_TAG: u8 = 0;
+const NULL_TAG: u8 = 0;
 
 /// Replaces the value at `dst` with a clone of the value at `src`, writing the clone straight
 /// into `dst`: a clone made first and stored after the old value's drop call would wait on the
@@ -119,8 +129,7 @@ pub(super) unsafe fn take_regs(at: *mut Value, n: usize) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(n);
     unsafe {
         for i in 0..n {
-            copy_value(at.add(i), out.as_mut_ptr().add(i));
-            at.add(i).cast::<u8>().write(NULL_TAG);
+            move_value(at.add(i), out.as_mut_ptr().add(i));
         }
         out.set_len(n);
     }
